@@ -1,0 +1,41 @@
+"""HTTP edge: the Flask app factory. Nothing heavy happens at import time."""
+from __future__ import annotations
+
+from flask import Flask
+
+from qa.settings import Settings
+
+
+def create_app(settings: Settings | None = None, checker=None) -> Flask:
+    """Build the app. `checker` lets tests share one FactChecker (and its loaded models)."""
+    from api.errors import register_error_handlers
+    from api.metrics import Metrics
+    from api.routes import bp as json_api
+    from qa.service import FactChecker
+
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.extensions["factcheck"] = checker or FactChecker(settings)
+    app.extensions["factcheck_metrics"] = Metrics()
+    register_error_handlers(app)
+    app.register_blueprint(json_api)
+    _register_optional(app)
+    return app
+
+
+def _register_optional(app: Flask) -> None:
+    """The HTML form and the MCP endpoint live in their own modules."""
+    try:
+        from api.web import bp as web
+    except ImportError:
+        web = None
+    if web is not None:
+        app.register_blueprint(web)
+    try:
+        from api.mcp_server import mount_mcp
+    except ImportError:
+        return
+    mount_mcp(app)

@@ -1,0 +1,31 @@
+"""One error shape everywhere: application/problem+json with type, title, status and detail."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, json
+from werkzeug.exceptions import HTTPException
+
+from qa.errors import FactCheckError
+
+log = logging.getLogger("factcheck")
+
+
+def problem(status: int, title: str, detail: str) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    return Response(json.dumps(body), status=status, mimetype="application/problem+json")
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(FactCheckError)
+    def domain_error(exc: FactCheckError) -> Response:
+        return problem(exc.status, exc.title, exc.detail)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        return problem(exc.code or 500, exc.name, exc.description or exc.name)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error")
+        return problem(500, "Internal Server Error", "the server failed to handle this request; see its log")

@@ -1,0 +1,133 @@
+"""JSON routes of the contract: /v1/check, /v1/judge, /v1/documents, health, readiness, metrics."""
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+
+from api.openapi import openapi_spec
+from qa.errors import InvalidInput
+from qa.readers import RawDocument, decode, from_html
+from qa.service import FactChecker
+
+bp = Blueprint("json_api", __name__)
+_DOC_FIELDS = ("title", "url", "publisher", "date")
+
+
+def checker() -> FactChecker:
+    return current_app.extensions["factcheck"]
+
+
+def json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("the request body must be a JSON object (Content-Type: application/json)")
+    return body
+
+
+@bp.before_app_request
+def _start_timer() -> None:
+    g.started = time.perf_counter()
+
+
+@bp.after_app_request
+def _count(response: Response) -> Response:
+    route = request.url_rule.rule if request.url_rule else "unmatched"
+    current_app.extensions["factcheck_metrics"].observe(request.method, route, response.status_code,
+                                                        time.perf_counter() - g.get("started", time.perf_counter()))
+    return response
+
+
+@bp.route("/v1/check", methods=["GET", "POST"])
+def check():
+    if request.method == "GET":
+        question, top_k = request.args.get("q", ""), request.args.get("top_k")
+        if top_k is not None:
+            if not top_k.isdigit():
+                raise InvalidInput("top_k must be an integer between 1 and 50")
+            top_k = int(top_k)
+    else:
+        body = json_body()
+        question, top_k = body.get("question"), body.get("top_k")
+    return jsonify(checker().check(question, top_k).to_dict())
+
+
+@bp.post("/v1/judge")
+def judge():
+    body = json_body()
+    scores = checker().judge(body.get("claim"), body.get("passages"))
+    return jsonify({"claim": body["claim"].strip(),
+                    "results": [{"passage": p, "stance": s.stance, "stance_scores": s.to_dict()}
+                                for p, s in zip(body["passages"], scores)]})
+
+
+@bp.post("/v1/documents")
+def add_document():
+    outcome = checker().add_document(_raw_from_request())
+    body = {"doc_id": outcome.doc_id, "title": outcome.title, "passages": outcome.passages,
+            "created": outcome.created}
+    return jsonify(body), 201 if outcome.created else 200
+
+
+def _raw_from_request() -> RawDocument:
+    upload = request.files.get("file")
+    if upload is not None:
+        name = upload.filename or "upload"
+        text = decode(upload.read(), name)
+        meta = {k: request.form.get(k) or None for k in _DOC_FIELDS}
+        if name.lower().endswith((".html", ".htm")):
+            raw = from_html(text, name)
+            raw.title, raw.url = meta["title"] or raw.title, meta["url"] or raw.url
+            raw.publisher, raw.date = meta["publisher"] or raw.publisher, meta["date"] or raw.date
+        else:
+            raw = RawDocument(text, is_markdown=name.lower().endswith((".md", ".markdown")), **meta)
+        raw.path = name
+        return raw
+    body = json_body()
+    if not isinstance(body.get("text"), str) or not body["text"].strip():
+        raise InvalidInput("field 'text' must be a non-empty string (or upload a file as 'file')")
+    bad = [k for k in _DOC_FIELDS if body.get(k) is not None and not isinstance(body[k], str)]
+    if bad:
+        raise InvalidInput(f"field(s) {', '.join(bad)} must be strings")
+    return RawDocument(body["text"], **{k: body.get(k) for k in _DOC_FIELDS})
+
+
+@bp.get("/v1/documents")
+def list_documents():
+    return jsonify({"documents": checker().list_documents()})
+
+
+@bp.get("/v1/documents/<doc_id>")
+def get_document(doc_id: str):
+    doc = checker().document(doc_id)
+    return jsonify({**doc.source.to_dict(), "text": doc.text, "also_in": checker().store.story_mates(doc_id),
+                    "passages": [{"id": p.id, "text": p.text, "start": p.start, "end": p.end} for p in doc.passages]})
+
+
+@bp.delete("/v1/documents/<doc_id>")
+def delete_document(doc_id: str):
+    checker().delete_document(doc_id)
+    return "", 204
+
+
+@bp.get("/healthz")
+def healthz():
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/readyz")
+def readyz():
+    store = checker().store
+    return jsonify({"status": "ready", "documents": store.document_count(), "passages": store.passage_count()})
+
+
+@bp.get("/metrics")
+def metrics():
+    store = checker().store
+    text = current_app.extensions["factcheck_metrics"].render(store.document_count(), store.passage_count())
+    return Response(text, mimetype="text/plain; version=0.0.4")
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_spec())

@@ -1,0 +1,97 @@
+"""Plain data shared by every stage: sources, documents, passages, judged evidence."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Source:
+    doc_id: str
+    title: str
+    publisher: str | None = None
+    date: str | None = None
+    url: str | None = None
+    path: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A sentence-aligned span of a document's cleaned text."""
+
+    id: str
+    doc_id: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Document:
+    source: Source
+    text: str  # cleaned article text; passage offsets point into it
+    passages: tuple[Passage, ...] = ()
+    content_hash: str = ""
+
+    @property
+    def doc_id(self) -> str:
+        return self.source.doc_id
+
+
+@dataclass(frozen=True)
+class StanceScores:
+    supports: float
+    refutes: float
+    neutral: float
+
+    @property
+    def stance(self) -> str:
+        return max(("supports", self.supports), ("refutes", self.refutes), ("neutral", self.neutral),
+                   key=lambda kv: kv[1])[0]
+
+    def to_dict(self) -> dict:
+        return {"supports": round(self.supports, 4), "refutes": round(self.refutes, 4),
+                "neutral": round(self.neutral, 4)}
+
+
+@dataclass
+class Evidence:
+    """A retrieved passage with its relevance, stance and syndicated copies."""
+
+    passage: Passage
+    source: Source
+    relevance: float
+    scores: StanceScores
+    also_in: list[str] = field(default_factory=list)
+
+    @property
+    def stance(self) -> str:
+        return self.scores.stance
+
+    def to_dict(self) -> dict:
+        return {"id": self.passage.id, "text": self.passage.text, "relevance": round(self.relevance, 4),
+                "stance": self.stance, "stance_scores": self.scores.to_dict(),
+                "source": self.source.to_dict(), "start": self.passage.start, "end": self.passage.end,
+                "also_in": list(self.also_in)}
+
+
+@dataclass
+class CheckResult:
+    question: str
+    claim: str
+    verdict: str
+    confidence: float
+    answer: str
+    supporting: list[Evidence]
+    conflicting: list[Evidence]
+    related: list[Evidence]
+    took_ms: float
+
+    def to_dict(self) -> dict:
+        return {"question": self.question, "claim": self.claim, "verdict": self.verdict,
+                "confidence": round(self.confidence, 4), "answer": self.answer,
+                "supporting": [e.to_dict() for e in self.supporting],
+                "conflicting": [e.to_dict() for e in self.conflicting],
+                "related": [e.to_dict() for e in self.related], "took_ms": round(self.took_ms, 1)}

@@ -1,0 +1,113 @@
+"""Targeted augmentation for the weak side of stance: refutation.
+
+Two edits of a hypothesis: negation (insert or remove "not" after the first auxiliary, or turn a
+past-tense verb into "did not <verb>") and antonym swap (lifted -> imposed, rose -> fell). An edit of
+an *entailed* hypothesis gives a contradiction; the same edit of a *neutral* hypothesis stays
+neutral. Producing both keeps "contains a negation" from becoming a shortcut for "refutes".
+"""
+from __future__ import annotations
+
+import random
+import re
+from functools import lru_cache
+
+from lemminflect import getAllInflections, getAllLemmas
+
+_AUX = {"is", "are", "was", "were", "has", "have", "had", "will", "can", "could", "would",
+        "should", "does", "do", "did", "must", "may", "might"}
+_TOKEN = re.compile(r"\w+|[^\w\s]+|\s+")
+
+_ANTONYM_VERBS = [
+    ("lift", "impose"), ("increase", "decrease"), ("rise", "fall"), ("win", "lose"),
+    ("accept", "reject"), ("approve", "reject"), ("allow", "ban"), ("open", "close"),
+    ("support", "oppose"), ("confirm", "deny"), ("raise", "lower"), ("expand", "reduce"),
+    ("strengthen", "weaken"), ("improve", "worsen"), ("succeed", "fail"), ("include", "exclude"),
+    ("buy", "sell"), ("remember", "forget"), ("acquit", "convict"), ("hire", "fire"),
+    ("add", "remove"), ("praise", "criticize"), ("join", "leave"), ("love", "hate"),
+    ("agree", "refuse"), ("start", "stop"), ("gain", "lose"), ("enter", "exit"),
+    ("attack", "defend"), ("welcome", "condemn"), ("maintain", "abandon"), ("grow", "shrink"),
+    ("pass", "fail"), ("arrive", "depart"), ("appear", "disappear"), ("admit", "deny"),
+    ("cause", "prevent"), ("sign", "veto"), ("export", "import"), ("release", "arrest"),
+]
+_ANTONYM_ADJS = [
+    ("high", "low"), ("large", "small"), ("big", "small"), ("true", "false"), ("legal", "illegal"),
+    ("safe", "dangerous"), ("positive", "negative"), ("early", "late"), ("strong", "weak"),
+    ("rich", "poor"), ("guilty", "innocent"), ("alive", "dead"), ("possible", "impossible"),
+    ("likely", "unlikely"), ("effective", "ineffective"), ("major", "minor"), ("old", "young"),
+    ("happy", "sad"), ("hot", "cold"), ("long", "short"), ("fast", "slow"), ("cheap", "expensive"),
+    ("public", "private"), ("male", "female"), ("first", "last"), ("before", "after"),
+    ("always", "never"), ("more", "less"), ("most", "least"),
+]
+
+
+@lru_cache(maxsize=1)
+def antonym_table() -> dict[str, str]:
+    """Every inflected form of each antonym pair mapped to the same form of its partner."""
+    table: dict[str, str] = {}
+    for pairs, upos in ((_ANTONYM_VERBS, "VERB"), (_ANTONYM_ADJS, "ADJ")):
+        for a, b in pairs:
+            fa, fb = getAllInflections(a, upos=upos), getAllInflections(b, upos=upos)
+            for tag in set(fa) & set(fb):
+                table.setdefault(fa[tag][0], fb[tag][0])
+                table.setdefault(fb[tag][0], fa[tag][0])
+            table.setdefault(a, b)
+            table.setdefault(b, a)
+    return table
+
+
+def _match_case(word: str, like: str) -> str:
+    return word.capitalize() if like[:1].isupper() else word
+
+
+def _maybe_noun(word: str) -> bool:
+    """"ban", "win", "rose": swapping these as verbs would garble a noun."""
+    return word in getAllLemmas(word).get("NOUN", ()) and word not in _ADJECTIVES
+
+
+_ADJECTIVES = {w for pair in _ANTONYM_ADJS for w in pair}
+
+
+def negate(sentence: str) -> str | None:
+    """Flip the polarity of the main clause, or None when no safe edit is found."""
+    tokens = _TOKEN.findall(sentence)
+    words = [i for i, t in enumerate(tokens) if t.strip() and t[0].isalnum()]
+    for n, i in enumerate(words):
+        low = tokens[i].lower()
+        if n > 0 and tokens[i][0].isupper():
+            continue  # "May", "Will": names, not auxiliaries
+        if low == "cannot":
+            return "".join(tokens[:i] + [_match_case("can", tokens[i])] + tokens[i + 1:])
+        nxt = words[n + 1] if n + 1 < len(words) else None
+        if low in _AUX:
+            if nxt is not None and tokens[nxt].lower() in {"not", "never"}:
+                return "".join(tokens[:i + 1] + tokens[nxt + 1:]).replace("  ", " ")
+            return "".join(tokens[:i + 1] + [" not"] + tokens[i + 1:])
+        if n > 0 and low.endswith("ed") and "VERB" in getAllLemmas(low):
+            lemma = getAllLemmas(low)["VERB"][0]
+            return "".join(tokens[:i] + [f"did not {lemma}"] + tokens[i + 1:])
+    return None
+
+
+def swap_antonym(sentence: str, rng: random.Random) -> str | None:
+    """Replace one word that has a listed antonym, or None when none occurs."""
+    tokens = _TOKEN.findall(sentence)
+    table = antonym_table()
+    spots = [i for i, t in enumerate(tokens) if t.lower() in table and not _maybe_noun(t.lower())]
+    if not spots:
+        return None
+    i = rng.choice(spots)
+    tokens[i] = _match_case(table[tokens[i].lower()], tokens[i])
+    return "".join(tokens)
+
+
+def augment(premise: str, hypothesis: str, label: str, rng: random.Random) -> list[tuple[str, str, str]]:
+    """Edited copies of one pair: (premise, new hypothesis, new label)."""
+    if label == "contradiction" or len(hypothesis) > 300:
+        return []
+    new_label = "contradiction" if label == "entailment" else "neutral"
+    out = []
+    for edited in (negate(hypothesis), swap_antonym(hypothesis, rng)):
+        if edited and edited != hypothesis:
+            out.append((premise, edited, new_label))
+    return out
+

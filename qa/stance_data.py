@@ -1,0 +1,103 @@
+"""The training pool for the stance model, built from the labelled pairs in shared/data/nli.
+
+Choices (explained in the model card): official dev/test splits listed in the data README are
+held out; FNC-1 "disagree" and other scarce refutations are up-weighted; big one-sided sets
+(CANNOT contradictions, ArgKP "no match" neutrals, FNC-1 "discuss") are subsampled; long bodies
+are cut to the sentences relevant to the claim; negation/antonym edits add contrastive pairs.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import random
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.stance_augment import augment
+from qa.stance_text import relevant_excerpt
+
+LABELS = ("supports", "refutes", "neutral")
+NLI_TO_STANCE = {"entailment": "supports", "contradiction": "refutes", "neutral": "neutral"}
+AUGMENT_SHARE = 0.15  # of short pairs that get negation/antonym edits
+HELD_OUT = (
+    "mnli/dev_mismatched", "snli/test", "snli-hard/test", "fnc1-train/competition_test",
+    "fever-symmetric/test", "arc-stance/test", "perspectrum/test", "conjnli/dev",
+)
+# Expected number of copies of each pair, by (source prefix, NLI label); default 1.0.
+SAMPLING = {
+    ("fnc1-train/train", "contradiction"): 4.0,
+    ("fnc1-train/train", "neutral"): 0.45,
+    ("arc-stance/train", "contradiction"): 2.0,
+    ("fm2/", "*"): 3.0,
+    ("fever-symmetric/dev", "*"): 2.0,
+    ("summedits/", "contradiction"): 1.0,
+    ("cannot/", "contradiction"): 0.45,
+    ("argkp/", "neutral"): 0.15,
+    ("breaking-nli/", "contradiction"): 0.5,
+    ("conjnli/adversarial_train", "*"): 0.5,
+    ("med/", "*"): 0.4,
+    ("scone/", "*"): 0.5,
+}
+
+
+@dataclass(frozen=True)
+class Pair:
+    premise: str
+    hypothesis: str
+    label: int  # index into LABELS
+    source: str
+
+
+def read_jsonl_gz(path: Path) -> list[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def to_pair(row: dict) -> Pair:
+    premise = relevant_excerpt(row["premise"], row["hypothesis"])
+    return Pair(premise, row["hypothesis"], LABELS.index(NLI_TO_STANCE[row["label"]]), row["source"])
+
+
+def copies(source: str, label: str, rng: random.Random) -> int:
+    """Stochastic rounding of the sampling weight, so 0.45 keeps ~45% and 4.0 gives 4 copies."""
+    weight = 1.0
+    for (prefix, wanted), w in SAMPLING.items():
+        if source.startswith(prefix) and wanted in ("*", label):
+            weight = w
+            break
+    whole = int(weight)
+    return whole + (rng.random() < weight - whole)
+
+
+def build_pool(data_dir: Path, seed: int, calibration_share: float = 0.02) -> tuple[list[Pair], list[Pair]]:
+    """(train, calibration) pairs; calibration is a random held-out slice for temperature fitting."""
+    rng = random.Random(seed)
+    rows = read_jsonl_gz(data_dir / "pairs.jsonl.gz") + read_jsonl_gz(data_dir / "extra.jsonl.gz")
+    rows = [r for r in rows if not r["source"].startswith(HELD_OUT)]
+    rng.shuffle(rows)
+    n_cal = int(len(rows) * calibration_share)
+    calibration = [to_pair(r) for r in rows[:n_cal]]
+    train: list[Pair] = []
+    for row in rows[n_cal:]:
+        pair = to_pair(row)
+        train.extend([pair] * copies(row["source"], row["label"], rng))
+        if len(pair.premise) < 400 and rng.random() < AUGMENT_SHARE:
+            for p, h, label in augment(pair.premise, pair.hypothesis, row["label"], rng):
+                train.append(Pair(p, h, LABELS.index(NLI_TO_STANCE[label]), "augment/" + row["label"]))
+    rng.shuffle(train)
+    return train, calibration
+
+
+def held_out_splits(data_dir: Path) -> dict[str, list[Pair]]:
+    """The official dev/test splits named in the data README, by source."""
+    splits: dict[str, list[Pair]] = {name: [] for name in HELD_OUT}
+    for row in read_jsonl_gz(data_dir / "pairs.jsonl.gz"):
+        if row["source"] in splits:
+            splits[row["source"]].append(to_pair(row))
+    return splits
+
+
+def label_counts(pairs: list[Pair]) -> dict[str, int]:
+    counts = Counter(LABELS[p.label] for p in pairs)
+    return {label: counts[label] for label in LABELS}

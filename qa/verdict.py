@@ -1,0 +1,44 @@
+"""Aggregate per-passage stances into a verdict with a confidence.
+
+Each story counts once (syndicated copies are merged before this step). The strongest supporting
+and refuting probabilities, S and R, decide: neither side present -> not_enough_info; both present
+with the weaker at least DISPUTE_RATIO of the stronger -> disputed; otherwise the stronger side.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qa.documents import Evidence
+
+DISPUTE_RATIO = 0.6
+
+
+@dataclass
+class Verdict:
+    label: str
+    confidence: float
+
+
+def sides(evidence: list[Evidence], threshold: float) -> tuple[list[Evidence], list[Evidence], list[Evidence]]:
+    """(supporting, conflicting, related), each best first by stance probability x relevance."""
+    supporting = [e for e in evidence if e.stance == "supports" and e.scores.supports >= threshold]
+    conflicting = [e for e in evidence if e.stance == "refutes" and e.scores.refutes >= threshold]
+    chosen = {id(e) for e in supporting + conflicting}
+    related = [e for e in evidence if id(e) not in chosen]
+    supporting.sort(key=lambda e: -e.scores.supports * e.relevance)
+    conflicting.sort(key=lambda e: -e.scores.refutes * e.relevance)
+    related.sort(key=lambda e: -e.relevance)
+    return supporting, conflicting, related
+
+
+def decide(supporting: list[Evidence], conflicting: list[Evidence], related: list[Evidence]) -> Verdict:
+    s = max((e.scores.supports for e in supporting), default=0.0)
+    r = max((e.scores.refutes for e in conflicting), default=0.0)
+    if not supporting and not conflicting:
+        strongest = max((max(e.scores.supports, e.scores.refutes) for e in related), default=0.0)
+        return Verdict("not_enough_info", 1.0 - strongest if related else 1.0)
+    if min(s, r) >= DISPUTE_RATIO * max(s, r):
+        return Verdict("disputed", min(s, r))
+    if s > r:
+        return Verdict("supported", s * (1.0 - r))
+    return Verdict("refuted", r * (1.0 - s))
