@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from api.openapi import openapi_spec
 from qa.errors import InvalidInput
-from qa.readers import RawDocument, decode, from_html
+from qa.readers import RawDocument, decode, from_html, metadata_problem
 from qa.service import FactChecker
 
 bp = Blueprint("json_api", __name__)
@@ -75,6 +75,8 @@ def _raw_from_request() -> RawDocument:
         name = upload.filename or "upload"
         text = decode(upload.read(), name)
         meta = {k: request.form.get(k) or None for k in _DOC_FIELDS}
+        if problem := metadata_problem(meta):
+            raise InvalidInput(problem)
         if name.lower().endswith((".html", ".htm")):
             raw = from_html(text, name)
             raw.title, raw.url = meta["title"] or raw.title, meta["url"] or raw.url
@@ -86,9 +88,9 @@ def _raw_from_request() -> RawDocument:
     body = json_body()
     if not isinstance(body.get("text"), str) or not body["text"].strip():
         raise InvalidInput("field 'text' must be a non-empty string (or upload a file as 'file')")
-    bad = [k for k in _DOC_FIELDS if body.get(k) is not None and not isinstance(body[k], str)]
-    if bad:
-        raise InvalidInput(f"field(s) {', '.join(bad)} must be strings")
+    problem = metadata_problem(body)
+    if problem:
+        raise InvalidInput(problem)
     return RawDocument(body["text"], **{k: body.get(k) for k in _DOC_FIELDS})
 
 

@@ -24,7 +24,7 @@ def _who(evidence: Evidence) -> str:
 
 def write_answer(claim: str, verdict: str, supporting: list[Evidence], conflicting: list[Evidence]) -> str:
     if verdict == "not_enough_info" or not (supporting or conflicting):
-        return f"Not enough information in the indexed documents to check the claim “{claim}”."
+        return f"Not enough information in the indexed documents to check the claim “{claim.rstrip('.!?')}”."
     cite_support, cite_conflict = 1, len(supporting) + 1
     if verdict == "refuted" or not supporting:
         first = f"{_OPENING[verdict]}: {_who(conflicting[0])} reports {_quote(conflicting[0])} [{cite_conflict}]."

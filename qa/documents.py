@@ -65,10 +65,11 @@ class Evidence:
     relevance: float
     scores: StanceScores
     also_in: list[str] = field(default_factory=list)
+    neutral: bool = False  # set when the passage is too weak to count for either side
 
     @property
     def stance(self) -> str:
-        return self.scores.stance
+        return "neutral" if self.neutral else self.scores.stance
 
     def to_dict(self) -> dict:
         return {"id": self.passage.id, "text": self.passage.text, "relevance": round(self.relevance, 4),

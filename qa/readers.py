@@ -68,10 +68,20 @@ def from_json_line(line: str, where: str) -> RawDocument:
         raise IngestError(f"{where}: not valid JSON ({exc.msg})") from exc
     if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not row["text"].strip():
         raise IngestError(f"{where}: expected an object with a non-empty string field 'text'")
+    problem = metadata_problem(row)
+    if problem:
+        raise IngestError(f"{where}: {problem}")
+    return RawDocument(row["text"], **{k: row.get(k) for k in _META_FIELDS})
+
+
+def metadata_problem(row: dict) -> str | None:
+    """Why the optional title/url/publisher/date fields are unacceptable, or None."""
     bad = [k for k in _META_FIELDS if row.get(k) is not None and not isinstance(row[k], str)]
     if bad:
-        raise IngestError(f"{where}: field(s) {', '.join(bad)} must be strings")
-    return RawDocument(row["text"], **{k: row.get(k) for k in _META_FIELDS})
+        return f"field(s) {', '.join(bad)} must be strings"
+    if row.get("url") and not re.match(r"https?://\S+$", row["url"], re.I):
+        return "url must be an http(s) URL"
+    return None
 
 
 def read_file(path: Path) -> list[RawDocument]:

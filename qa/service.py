@@ -161,6 +161,7 @@ class FactChecker:
 def _require_text(value: object, name: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput(f"{name} must be a non-empty string")
+    value = value.strip()
     if len(value) > MAX_QUESTION_CHARS:
         raise InvalidInput(f"{name} is longer than {MAX_QUESTION_CHARS} characters")
-    return value.strip()
+    return value

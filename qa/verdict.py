@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from qa.documents import Evidence
 
 DISPUTE_RATIO = 0.6
+NO_EVIDENCE_CONFIDENCE = 0.95  # absence of evidence in a finite corpus is never certain
 
 
 @dataclass
@@ -25,6 +26,8 @@ def sides(evidence: list[Evidence], threshold: float) -> tuple[list[Evidence], l
     conflicting = [e for e in evidence if e.stance == "refutes" and e.scores.refutes >= threshold]
     chosen = {id(e) for e in supporting + conflicting}
     related = [e for e in evidence if id(e) not in chosen]
+    for e in related:
+        e.neutral = True  # below the threshold: shown as relevant, not counted for either side
     supporting.sort(key=lambda e: -e.scores.supports * e.relevance)
     conflicting.sort(key=lambda e: -e.scores.refutes * e.relevance)
     related.sort(key=lambda e: -e.relevance)
@@ -36,7 +39,7 @@ def decide(supporting: list[Evidence], conflicting: list[Evidence], related: lis
     r = max((e.scores.refutes for e in conflicting), default=0.0)
     if not supporting and not conflicting:
         strongest = max((max(e.scores.supports, e.scores.refutes) for e in related), default=0.0)
-        return Verdict("not_enough_info", 1.0 - strongest if related else 1.0)
+        return Verdict("not_enough_info", min(1.0 - strongest, NO_EVIDENCE_CONFIDENCE))
     if min(s, r) >= DISPUTE_RATIO * max(s, r):
         return Verdict("disputed", min(s, r))
     if s > r:

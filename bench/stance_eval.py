@@ -1,0 +1,71 @@
+"""Evaluate the committed stance model: held-out splits, HealthVer zero-shot, throughput.
+
+    python -m bench.stance_eval [--data ../shared/data] [--limit N]
+
+Writes bench/results/stance.json. Label mapping: entailment/agree/Supports -> supports,
+contradiction/disagree/Refutes -> refutes, neutral/discuss/Neutral -> neutral. For
+two-way sets (FEVER-symmetric, Perspectrum) neutral predictions count as errors.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import time
+from pathlib import Path
+
+from bench.common import DEFAULT_DATA, classification_report, require_data, write_results
+from qa.stance import LABELS, StanceModel
+from qa.stance_data import held_out_splits
+
+THROUGHPUT_PAIRS = 640
+
+
+def evaluate(model: StanceModel, pairs: list[tuple[str, str, str]]) -> dict:
+    """pairs: (claim, passage, gold stance)."""
+    scores = model.score_pairs([(c, p) for c, p, _ in pairs])
+    return classification_report([g for _, _, g in pairs], [s.stance for s in scores], LABELS)
+
+
+def healthver(data: Path) -> list[tuple[str, str, str]]:
+    mapping = {"Supports": "supports", "Refutes": "refutes", "Neutral": "neutral"}
+    with open(data / "eval" / "healthver" / "healthver_test.csv", newline="", encoding="utf-8") as handle:
+        return [(r["claim"], r["evidence"], mapping[r["label"]]) for r in csv.DictReader(handle)]
+
+
+def throughput(model: StanceModel, pairs: list[tuple[str, str, str]]) -> dict:
+    """Pairs per second at batch 32 on sentence-length passages (MNLI premises), after a warm-up."""
+    sample = [(c, p) for c, p, _ in pairs if len(p) < 300][:THROUGHPUT_PAIRS]
+    model.score_pairs(sample[:64])
+    started = time.perf_counter()
+    model.score_pairs(sample)
+    seconds = time.perf_counter() - started
+    return {"pairs": len(sample), "seconds": round(seconds, 2), "pairs_per_second": round(len(sample) / seconds, 1),
+            "batch_size": model.batch_size, "threads": model.threads}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--limit", type=int, default=0, help="evaluate at most N pairs per split (0 = all)")
+    args = parser.parse_args()
+    data = require_data(args.data)
+    model = StanceModel(batch_size=32)
+    rng = random.Random(0)
+    results: dict = {"splits": {}}
+    for name, split in held_out_splits(data / "nli").items():
+        pairs = [(p.hypothesis, p.premise, LABELS[p.label]) for p in split]
+        if args.limit and len(pairs) > args.limit:
+            pairs = rng.sample(pairs, args.limit)
+        results["splits"][name] = evaluate(model, pairs)
+        print(f"{name}: acc {results['splits'][name]['accuracy']} macro-F1 {results['splits'][name]['macro_f1']}")
+    results["healthver_test_zero_shot"] = evaluate(model, healthver(data))
+    print(f"healthver: macro-F1 {results['healthver_test_zero_shot']['macro_f1']}")
+    mnli = [(p.hypothesis, p.premise, LABELS[p.label]) for p in held_out_splits(data / "nli")["mnli/dev_mismatched"]]
+    results["throughput"] = throughput(model, mnli)
+    print(f"throughput: {results['throughput']['pairs_per_second']} pairs/s")
+    write_results("stance", results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import pytest
+
+from qa.claims import question_to_claim
+from qa.grounding import claim_entities, is_grounded
+
+
+@pytest.mark.parametrize("question, claim", [
+    ("Did Trump agree to safe zones?", "Trump agreed to safe zones."),
+    ("Did Russia lift its ban on Turkish tomatoes?", "Russia lifted its ban on Turkish tomatoes."),
+    ("Does Trump back safe zones in Syria?", "Trump backs safe zones in Syria."),
+    ("Do masks prevent infection?", "Masks prevent infection."),
+    ("Is the truce being observed?", "The truce is being observed."),
+    ("Has Russia lifted the sanctions?", "Russia has lifted the sanctions."),
+    ("Will Putin and Trump meet in July?", "Putin and Trump will meet in July."),
+    ("Is Turkey part of NATO?", "Turkey is part of NATO."),
+    ("Russia lifted its ban on Turkish tomatoes.", "Russia lifted its ban on Turkish tomatoes."),
+    ("What did Putin say?", "What did Putin say?"),
+    ("  Did   China send troops to Syria ? ", "China sent troops to Syria."),
+])
+def test_question_to_claim(question: str, claim: str) -> None:
+    assert question_to_claim(question) == claim
+
+
+def test_entities_ground_claims_in_documents() -> None:
+    entities = claim_entities("Did China send troops to Syria?")
+    assert entities == {"china", "syria"}
+    assert not is_grounded(entities, "Russia sent troops to Syria.")
+    assert is_grounded(claim_entities("Masks prevent infection."), "anything")

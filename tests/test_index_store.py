@@ -1,0 +1,86 @@
+"""FAISS index and SQLite store: exact-search agreement, metadata guard, persistence, delete."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from embeddings.index import VectorIndex
+from qa.errors import IndexMismatch, NotFound
+from qa.retrieval import exact_search, reciprocal_rank_fusion
+from qa.service import FactChecker
+
+
+def unit_rows(n: int, dim: int, seed: int) -> np.ndarray:
+    rows = np.random.default_rng(seed).normal(size=(n, dim)).astype(np.float32)
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_faiss_agrees_with_exact_search(tmp_path: Path) -> None:
+    vectors = unit_rows(300, 16, 0)
+    ids = list(range(1000, 1300))
+    index = VectorIndex(tmp_path, "toy", 16)
+    index.add(ids, vectors)
+    query = unit_rows(1, 16, 1)[0]
+    assert [i for i, _ in index.search(query, 10)] == [ids[j] for j in exact_search(query, vectors, 10)]
+
+
+def test_index_round_trips_and_refuses_other_model(tmp_path: Path) -> None:
+    index = VectorIndex(tmp_path, "toy", 4)
+    index.add([7, 9], np.eye(4, dtype=np.float32)[:2])
+    index.save()
+    reopened = VectorIndex(tmp_path, "toy", 4)
+    assert reopened.search(np.eye(4, dtype=np.float32)[1], 1)[0][0] == 9
+    assert not list(tmp_path.glob("*.tmp"))
+    with pytest.raises(IndexMismatch):
+        VectorIndex(tmp_path, "another-model", 4)
+    with pytest.raises(IndexMismatch):
+        VectorIndex(tmp_path, "toy", 8)
+
+
+def test_reciprocal_rank_fusion_rewards_agreement() -> None:
+    assert reciprocal_rank_fusion([[1, 2, 3], [3, 1, 4]])[:2] == [1, 3]
+
+
+def test_restart_keeps_everything(seeded_copy: FactChecker, encoder, stance_model) -> None:
+    question = "Did Russia lift its ban on Turkish tomatoes?"
+    before = seeded_copy.check(question).to_dict()
+    docs = seeded_copy.list_documents()
+    seeded_copy.store.close()
+    reopened = FactChecker(seeded_copy.settings, encoder=encoder, stance=stance_model)
+    after = reopened.check(question).to_dict()
+    assert reopened.list_documents() == docs
+    for side in ("supporting", "conflicting", "related"):
+        assert [p["id"] for p in after[side]] == [p["id"] for p in before[side]]
+
+
+def test_index_rebuilt_from_store_when_out_of_step(seeded_copy: FactChecker, encoder, stance_model) -> None:
+    seeded_copy.index.rebuild([], np.zeros((0, 384), np.float32))
+    seeded_copy.index.save()  # as if the process died between the SQLite commit and the index save
+    reopened = FactChecker(seeded_copy.settings, encoder=encoder, stance=stance_model)
+    assert len(reopened.index) == reopened.store.passage_count() > 0
+
+
+def test_delete_removes_document_everywhere(seeded_copy: FactChecker) -> None:
+    doc = next(d for d in seeded_copy.list_documents() if d["publisher"] == "Bloomberg")
+    n_passages = seeded_copy.store.passage_count()
+    seeded_copy.delete_document(doc["doc_id"])
+    assert seeded_copy.store.passage_count() == n_passages - doc["passages"] == len(seeded_copy.index)
+    remaining = seeded_copy.store.passages_by_ids([i for i, _ in seeded_copy.store.lexical_search("tomato", 50)])
+    assert all(p.doc_id != doc["doc_id"] for p in remaining.values())
+    result = seeded_copy.check("Did Russia lift its ban on Turkish tomatoes?").to_dict()
+    cited = [p["source"]["doc_id"] for side in ("supporting", "conflicting", "related") for p in result[side]]
+    assert doc["doc_id"] not in cited
+    with pytest.raises(NotFound):
+        seeded_copy.document(doc["doc_id"])
+    with pytest.raises(NotFound):
+        seeded_copy.delete_document(doc["doc_id"])
+
+
+def test_wire_copies_form_one_story(seeded: FactChecker) -> None:
+    docs = {d["title"]: d for d in seeded.list_documents()}
+    ap = docs["Trump, Putin look to work together on Syria"]
+    copy = docs["Trump and Putin signal closer co-operation on Syria after ‘very good’ talks"]
+    assert ap["story_id"] == copy["story_id"]
+    assert len({d["story_id"] for d in docs.values()}) == 4
