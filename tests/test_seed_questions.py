@@ -1,0 +1,57 @@
+"""End to end on the seed corpus with the real models: the questions the product is judged by."""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def trump(seeded) -> dict:
+    return seeded.check("Did Trump agree to safe zones?").to_dict()
+
+
+def texts(passages: list[dict]) -> str:
+    return " || ".join(p["text"] for p in passages)
+
+
+def test_safe_zones_is_disputed_with_both_sides(trump: dict) -> None:
+    assert trump["verdict"] == "disputed"
+    supporting, conflicting = texts(trump["supporting"]), texts(trump["conflicting"])
+    assert "secured the backing of U.S. President Donald Trump" in supporting
+    assert "didn’t state there was agreement on them" in conflicting
+    assert "made no mention of safe zones" in conflicting
+    bloomberg = next(p for p in trump["supporting"] if "secured the backing" in p["text"])
+    assert bloomberg["source"]["publisher"] == "Bloomberg"
+    for p in trump["supporting"] + trump["conflicting"] + trump["related"]:
+        assert p["source"]["title"]
+    assert "[1]" in trump["answer"]
+
+
+def test_wire_copies_show_as_one_story(trump: dict, seeded) -> None:
+    passages = trump["supporting"] + trump["conflicting"] + trump["related"]
+    kremlin = [p for p in passages if "made no mention of safe zones" in p["text"]]
+    assert len(kremlin) == 1 and len(kremlin[0]["also_in"]) == 1
+    assert kremlin[0]["also_in"][0] != kremlin[0]["source"]["doc_id"]
+
+
+def test_tomato_ban_is_refuted(seeded) -> None:
+    result = seeded.check("Did Russia lift its ban on Turkish tomatoes?").to_dict()
+    assert result["verdict"] == "refuted"
+    assert "keep in place a ban on Turkish tomato imports" in texts(result["conflicting"])
+
+
+def test_statement_is_checked_like_a_question(seeded) -> None:
+    result = seeded.check("Russia lifted its ban on Turkish tomatoes.").to_dict()
+    assert result["claim"] == "Russia lifted its ban on Turkish tomatoes." and result["verdict"] == "refuted"
+
+
+def test_unrelated_question_has_not_enough_info(seeded) -> None:
+    result = seeded.check("Did China send troops to Syria?").to_dict()
+    assert result["verdict"] == "not_enough_info"
+    assert not result["supporting"] and not result["conflicting"]
+    assert "Not enough information in the indexed documents" in result["answer"]
+
+
+def test_site_furniture_is_not_searchable(seeded) -> None:
+    result = seeded.check("Are B.C. COVID-19 cases declining?").to_dict()
+    assert result["supporting"] == result["conflicting"] == result["related"] == []
+    assert seeded.store.lexical_search("COVID Saanich cannabis stabbing", 10) == []

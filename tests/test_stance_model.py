@@ -1,0 +1,64 @@
+"""The committed stance model, loaded offline: clear cases from the seed articles come out right."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from qa.cli import main
+from qa.stance import MODEL_DIR
+
+CLEAR_CASES = [
+    ("Russia lifted its ban on Turkish tomatoes.",
+     "Still, Russia will keep in place a ban on Turkish tomato imports for up to three to five years, "
+     "Deputy Prime Minister Arkady Dvorkovich said.", "refutes"),
+    ("Trump backs safe zones in Syria.",
+     "Russian President Vladimir Putin said that he secured the backing of U.S. President Donald Trump for a "
+     "proposal to establish safe zones in Syria which could include a ban on bombing raids.", "supports"),
+    ("Relations between Russia and Turkey are still broken.",
+     "Relations between Russia and Turkey have returned to normal after the crisis over the downing of the "
+     "warplane, Putin said.", "refutes"),
+    ("The conflict has killed an estimated 400,000 people.",
+     "The conflict has killed an estimated 400,000 people and sent millions more fleeing.", "supports"),
+    ("Trump and Putin will meet in July.",
+     "Russia has an active military presence in Syria in support of Assad's forces.", "neutral"),
+]
+
+
+def test_model_ships_with_the_package() -> None:
+    assert (MODEL_DIR / "model.safetensors").stat().st_size < 50 * 1024 * 1024
+    assert json.loads((MODEL_DIR / "calibration.json").read_text())["temperature"] > 0
+    assert (MODEL_DIR / "MODEL_CARD.md").exists()
+
+
+@pytest.mark.parametrize("claim, passage, expected", CLEAR_CASES)
+def test_clear_cases(stance_model, claim: str, passage: str, expected: str) -> None:
+    [scores] = stance_model.judge(claim, [passage])
+    assert scores.stance == expected, scores
+    assert abs(scores.supports + scores.refutes + scores.neutral - 1.0) < 1e-5
+
+
+def test_batches_match_single_pairs(stance_model) -> None:
+    pairs = [(c, p) for c, p, _ in CLEAR_CASES]
+    batched = stance_model.score_pairs(pairs)
+    single = [stance_model.score_pairs([pair])[0] for pair in pairs]
+    for a, b in zip(batched, single):
+        assert a.stance == b.stance and abs(a.supports - b.supports) < 0.02
+
+
+def test_judge_cli_reports_bad_lines_and_keeps_the_rest(tmp_path) -> None:
+    lines = [json.dumps({"claim": CLEAR_CASES[0][0], "passage": CLEAR_CASES[0][1]}),
+             "{broken json",
+             json.dumps({"claim": "x"}),
+             "",
+             json.dumps({"claim": CLEAR_CASES[1][0], "passage": CLEAR_CASES[1][1]})]
+    path = tmp_path / "pairs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(main, ["judge", "--jsonl", str(path)])
+    assert result.exit_code == 1
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o.get("stance") for o in out] == ["refutes", None, None, "supports"]
+    assert out[1] == {"line": 2, "error": out[1]["error"]} and "JSON" in out[1]["error"]
+    assert out[2]["line"] == 3 and "passage" in out[2]["error"]
+    assert "line 2:" in result.stderr and "line 3:" in result.stderr
