@@ -9,8 +9,10 @@ from qa.settings import Settings
 def create_app(settings: Settings | None = None, checker=None) -> Flask:
     """Build the app. `checker` lets tests share one FactChecker (and its loaded models)."""
     from api.errors import register_error_handlers
+    from api.mcp_server import mount_mcp
     from api.metrics import Metrics
     from api.routes import bp as json_api
+    from api.web import bp as web
     from qa.service import FactChecker
 
     settings = settings or Settings.from_env()
@@ -22,20 +24,7 @@ def create_app(settings: Settings | None = None, checker=None) -> Flask:
     app.extensions["factcheck_metrics"] = Metrics()
     register_error_handlers(app)
     app.register_blueprint(json_api)
-    _register_optional(app)
+    app.register_blueprint(web)
+    mount_mcp(app)  # also serves GET /v1/tools
     return app
 
-
-def _register_optional(app: Flask) -> None:
-    """The HTML form and the MCP endpoint live in their own modules."""
-    try:
-        from api.web import bp as web
-    except ImportError:
-        web = None
-    if web is not None:
-        app.register_blueprint(web)
-    try:
-        from api.mcp_server import mount_mcp
-    except ImportError:
-        return
-    mount_mcp(app)

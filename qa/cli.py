@@ -45,6 +45,7 @@ def serve(host: str, port: int, data_dir: Path | None) -> None:
     seeded = checker.index_seeds_if_empty()
     if seeded:
         click.echo(f"indexed {sum(o.created for o in seeded)} seed documents into {checker.settings.data_dir}")
+    checker.warm_up()
     click.echo(f"factcheck serving on http://{host}:{port}/  (Ctrl+C to stop)")
     run_simple(host, port, app, threaded=True)
 
@@ -150,3 +151,7 @@ def train_stance(data_dir: Path, out_dir: Path, work_dir: Path, budget_minutes: 
 
     train(TrainConfig(data_dir=data_dir, out_dir=out_dir, work_dir=work_dir, budget_minutes=budget_minutes,
                       seed=seed))
+
+
+if __name__ == "__main__":
+    main()

@@ -115,6 +115,11 @@ class FactChecker:
             return []
         return self.ingest_paths([self.settings.seeds_dir])
 
+    def warm_up(self) -> None:
+        """Load both models now, so the first question is as fast as the rest."""
+        self.encoder.encode_query("warm-up")
+        self.stance.judge("warm-up", ["warm-up"])
+
     # ---- questions ---------------------------------------------------------------------------
     def judge(self, claim: str, passages: list[str]) -> list[StanceScores]:
         claim = _require_text(claim, "claim")

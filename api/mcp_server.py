@@ -1,0 +1,296 @@
+"""MCP edge: the `fact_check` and `judge` tools over stdio (`factcheck mcp`) and streamable HTTP at /mcp.
+
+HTTP is served by the same WSGI server as the Flask app. The SDK's streamable-HTTP ASGI app is bridged to
+WSGI with a2wsgi onto one private event-loop thread, where the session manager (what an ASGI server would
+start as the app's lifespan) is entered once, on the first /mcp request. The transport is stateless with
+JSON responses: every POST is self-contained and answered with one JSON body, so nothing ties a client to
+one process or thread and no long-lived SSE stream occupies a WSGI worker. Clients on protocol 2026-07-28
+are session-less anyway; older clients get the initialize handshake without a session id.
+
+Host/Origin headers are checked against DNS rebinding: localhost names are allowed, more can be added with
+FACTCHECK_MCP_ALLOWED_HOSTS (comma-separated `host:port`, `host:*`, or `*` to switch the check off).
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import Future
+from typing import Annotated, Literal
+
+from a2wsgi import ASGIMiddleware
+from flask import Flask
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
+from mcp.server.transport_security import TransportSecuritySettings
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import Field, StrictStr
+from typing_extensions import TypedDict
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+from api import tools
+from qa import __version__
+from qa.errors import FactCheckError
+from qa.service import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, FactChecker
+from qa.settings import Settings
+
+MOUNT = "/mcp"
+log = logging.getLogger("factcheck.mcp")
+
+INSTRUCTIONS = (
+    "factcheck checks claims against an offline collection of news articles. Call fact_check with the user's "
+    "question before asserting facts the articles may cover, quote its answer with the [n] citations and list "
+    "the cited sources; use judge to weigh passages you already have against a claim."
+)
+
+# ---- argument and result shapes (the inputSchema / outputSchema a host sees) ---------------------------
+Question = Annotated[str, Field(description=tools.QUESTION_DESCRIPTION, min_length=1, max_length=MAX_QUESTION_CHARS)]
+TopK = Annotated[int, Field(description=tools.TOP_K_DESCRIPTION, ge=tools.TOP_K_MIN, le=tools.TOP_K_MAX, strict=True)]
+Claim = Annotated[str, Field(description=tools.CLAIM_DESCRIPTION, min_length=1, max_length=MAX_QUESTION_CHARS)]
+Passages = Annotated[list[StrictStr], Field(description=tools.PASSAGES_DESCRIPTION, max_length=MAX_JUDGE_PASSAGES)]
+Stance = Literal["supports", "refutes", "neutral"]
+
+
+class Source(TypedDict):
+    doc_id: str
+    title: str
+    publisher: str | None
+    date: str | None
+    url: str | None
+    path: str | None
+
+
+class StanceScores(TypedDict):
+    supports: float
+    refutes: float
+    neutral: float
+
+
+class Passage(TypedDict):
+    id: str
+    text: str
+    relevance: float
+    stance: Stance
+    stance_scores: StanceScores
+    source: Source
+    start: int
+    end: int
+    also_in: list[str]
+
+
+class CheckResult(TypedDict):
+    """The /v1/check response."""
+
+    question: str
+    claim: str
+    verdict: Literal["supported", "refuted", "disputed", "not_enough_info"]
+    confidence: float
+    answer: str
+    supporting: list[Passage]
+    conflicting: list[Passage]
+    related: list[Passage]
+    took_ms: float
+
+
+class Judged(TypedDict):
+    passage: str
+    stance: Stance
+    stance_scores: StanceScores
+
+
+class JudgeResult(TypedDict):
+    """The /v1/judge response."""
+
+    claim: str
+    results: list[Judged]
+
+
+# ---- the server --------------------------------------------------------------------------------------
+Lifespan = Callable[[MCPServer], contextlib.AbstractAsyncContextManager[object]]
+
+
+def build_server(get_checker: Callable[[], FactChecker], default_top_k: int = tools.DEFAULT_TOP_K,
+                 lifespan: Lifespan | None = None) -> MCPServer:
+    """An MCP server with the two tools; `get_checker` returns the FactChecker to ask."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    server = MCPServer("factcheck", title="factcheck", version=__version__, instructions=INSTRUCTIONS,
+                       lifespan=lifespan)
+    root.handlers[:], root.level = handlers, level  # MCPServer() calls logging.basicConfig; the host owns logging
+    read_only = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
+
+    @server.tool(name=tools.FACT_CHECK, title="Fact-check a claim", description=tools.FACT_CHECK_DESCRIPTION,
+                 annotations=read_only)
+    def fact_check(question: Question, top_k: TopK = default_top_k) -> Annotated[CallToolResult, CheckResult]:
+        result = _call(lambda: get_checker().check(question, top_k).to_dict())
+        return CallToolResult(content=[TextContent(type="text", text=check_text(result))], structured_content=result)
+
+    @server.tool(name=tools.JUDGE, title="Judge passages against a claim", description=tools.JUDGE_DESCRIPTION,
+                 annotations=read_only)
+    def judge(claim: Claim, passages: Passages) -> Annotated[CallToolResult, JudgeResult]:
+        scores = _call(lambda: get_checker().judge(claim, passages))
+        result = {"claim": claim.strip(), "results": [{"passage": p, "stance": s.stance, "stance_scores": s.to_dict()}
+                                                      for p, s in zip(passages, scores)]}
+        return CallToolResult(content=[TextContent(type="text", text=judge_text(result))], structured_content=result)
+
+    return server
+
+
+def _call(work: Callable[[], object]):
+    """Run core work; its input errors become tool errors (isError results the model can read and fix)."""
+    try:
+        return work()
+    except FactCheckError as exc:
+        raise ToolError(exc.detail) from exc
+
+
+def check_text(result: dict) -> str:
+    """The answer first, then the verdict and the numbered passages [n] with their sources."""
+    lines = [result["answer"], "", f"Verdict: {result['verdict']} (confidence {result['confidence']:.2f})"]
+    number = 0
+    for side in ("supporting", "conflicting", "related"):
+        for passage in result[side]:
+            number += 1
+            lines.append(f"[{number}] ({side}) “{passage['text']}” — {source_text(passage)}")
+    return "\n".join(lines)
+
+
+def source_text(passage: dict) -> str:
+    """A passage's source as `Title (Publisher, date) <url>`, noting syndicated copies."""
+    src = passage["source"]
+    meta = ", ".join(x for x in (src["publisher"], src["date"]) if x)
+    text = src["title"] + (f" ({meta})" if meta else "") + (f" <{src['url']}>" if src["url"] else "")
+    return text + (f", also in {len(passage['also_in'])} more" if passage["also_in"] else "")
+
+
+def judge_text(result: dict) -> str:
+    lines = [f"Claim: {result['claim']}"]
+    for n, item in enumerate(result["results"], 1):
+        lines.append(f"[{n}] {item['stance']} ({item['stance_scores'][item['stance']]:.2f}): {item['passage']}")
+    return "\n".join(lines)
+
+
+# ---- stdio -------------------------------------------------------------------------------------------
+def run_stdio(settings: Settings) -> None:
+    """`factcheck mcp`: serve over stdin/stdout, indexing seeds/ on first run. Only protocol goes to stdout."""
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    with _stdout_to_stderr():
+        try:
+            checker = FactChecker(settings)
+            seeded = checker.index_seeds_if_empty()
+        except FactCheckError as exc:
+            raise SystemExit(f"factcheck mcp: {exc.detail}") from exc
+    if seeded:
+        log.info("indexed %d seed documents into %s", sum(o.created for o in seeded), settings.data_dir)
+    log.info("factcheck MCP server on stdio, index %s", settings.data_dir)
+
+    @contextlib.asynccontextmanager
+    async def warm_up(_server: MCPServer) -> AsyncIterator[None]:
+        """Load the models in the background once serving: a quick handshake, and a first call that is ready."""
+        threading.Thread(target=_load_models, args=(checker,), name="factcheck-warm-up", daemon=True).start()
+        yield None
+
+    with contextlib.suppress(KeyboardInterrupt):
+        build_server(lambda: checker, settings.top_k, lifespan=warm_up).run("stdio")
+
+
+def _load_models(checker: FactChecker) -> None:
+    try:
+        checker.warm_up()
+    except Exception:  # the first tool call will meet it again and report it
+        log.exception("loading the models failed")
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """Until the MCP transport claims stdout, send what is written to it (by Python or native code) to stderr."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+# ---- streamable HTTP on the WSGI app -------------------------------------------------------------------
+def mount_mcp(app: Flask) -> None:
+    """Serve MCP at /mcp on the app's WSGI stack, and the function-calling schema at GET /v1/tools."""
+    app.register_blueprint(tools.bp)
+    checker: FactChecker = app.extensions["factcheck"]
+    server = build_server(lambda: app.extensions["factcheck"], checker.settings.top_k)
+    server.streamable_http_app(stateless_http=True, json_response=True, transport_security=_transport_security())
+    bridge = AsgiBridge(server.session_manager)
+    app.extensions["factcheck_mcp"] = bridge
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {MOUNT: bridge})  # type: ignore[method-assign]
+
+
+def _transport_security() -> TransportSecuritySettings:
+    extra = [h.strip() for h in os.environ.get("FACTCHECK_MCP_ALLOWED_HOSTS", "").split(",") if h.strip()]
+    if "*" in extra:
+        return TransportSecuritySettings(enable_dns_rebinding_protection=False)
+    hosts = [name + port for name in ("127.0.0.1", "localhost", "[::1]") for port in ("", ":*")] + extra
+    return TransportSecuritySettings(allowed_hosts=hosts,
+                                     allowed_origins=[f"{scheme}://{h}" for h in hosts for scheme in ("http", "https")])
+
+
+class AsgiBridge:
+    """The session manager's ASGI app as a WSGI app, run on a private event-loop thread.
+
+    a2wsgi does not run ASGI lifespans, so the session manager's `run()` is entered here, on the loop the
+    requests are served on, and held open until `close()` (or process exit: the thread is a daemon). Both
+    start with the first request, so an app that never serves MCP starts no thread, and a server that forks
+    workers after building the app (gunicorn --preload) starts the loop in the worker, not the parent.
+    """
+
+    def __init__(self, manager: StreamableHTTPSessionManager, start_timeout: float = 30.0) -> None:
+        self._manager, self._start_timeout = manager, start_timeout
+        self._lock = threading.Lock()
+        self._wsgi: ASGIMiddleware | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping: asyncio.Event | None = None
+        self._lifetime: Future | None = None
+
+    def __call__(self, environ: dict, start_response: Callable) -> list[bytes]:
+        # Buffered: JSON-response mode sends one body anyway, and running a2wsgi's iterator to its end (whatever
+        # the WSGI server does with ours, e.g. drop it when the client hangs up) is what ends the request's task.
+        return [b"".join(self._started()(environ, start_response))]
+
+    def _started(self) -> ASGIMiddleware:
+        with self._lock:
+            if self._wsgi is None:
+                self._loop = asyncio.new_event_loop()
+                threading.Thread(target=self._loop.run_forever, name="factcheck-mcp", daemon=True).start()
+                ready = threading.Event()
+                self._lifetime = asyncio.run_coroutine_threadsafe(self._hold(ready), self._loop)
+                self._lifetime.add_done_callback(lambda _: ready.set())
+                if not ready.wait(self._start_timeout) or self._lifetime.done():
+                    self._lifetime.result(0)  # raises why it did not start
+                    raise RuntimeError("the MCP session manager stopped")
+                self._wsgi = ASGIMiddleware(StreamableHTTPASGIApp(self._manager), loop=self._loop, wait_time=10.0)
+            return self._wsgi
+
+    async def _hold(self, ready: threading.Event) -> None:
+        self._stopping = asyncio.Event()
+        async with self._manager.run():
+            ready.set()
+            await self._stopping.wait()
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Leave the session manager and stop the loop thread (the manager cannot be started again)."""
+        with self._lock:
+            if self._loop is None or self._lifetime is None:
+                return
+            if self._stopping is not None:
+                self._loop.call_soon_threadsafe(self._stopping.set)
+            with contextlib.suppress(Exception):
+                self._lifetime.result(timeout)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._wsgi = self._loop = self._lifetime = None
