@@ -58,7 +58,7 @@ class StanceModel:
         for i in range(0, len(pairs), self.batch_size):
             batch = pairs[i:i + self.batch_size]
             inputs = tokenizer([c for c, _ in batch], [relevant_excerpt(p, c) for c, p in batch],
-                               truncation="only_second", max_length=MAX_LENGTH, padding=True, return_tensors="pt")
+                               truncation="longest_first", max_length=MAX_LENGTH, padding=True, return_tensors="pt")
             with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
                 out.append(model(**inputs).logits.float().numpy())
         return np.concatenate(out) if out else np.zeros((0, len(LABELS)), np.float32)

@@ -72,7 +72,7 @@ def class_weights(pairs: list[Pair]) -> torch.Tensor:
 
 
 def encode(tokenizer, batch: list[Pair], max_length: int) -> dict[str, torch.Tensor]:
-    return tokenizer([p.hypothesis for p in batch], [p.premise for p in batch], truncation="only_second",
+    return tokenizer([p.hypothesis for p in batch], [p.premise for p in batch], truncation="longest_first",
                      max_length=max_length, padding=True, return_tensors="pt")
 
 

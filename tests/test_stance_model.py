@@ -62,3 +62,9 @@ def test_judge_cli_reports_bad_lines_and_keeps_the_rest(tmp_path) -> None:
     assert out[1] == {"line": 2, "error": out[1]["error"]} and "JSON" in out[1]["error"]
     assert out[2]["line"] == 3 and "passage" in out[2]["error"]
     assert "line 2:" in result.stderr and "line 3:" in result.stderr
+
+
+def test_long_claim_and_long_passage_do_not_break_the_batch(stance_model) -> None:
+    long_claim = "Russia lifted its ban on Turkish tomatoes " * 60
+    scores = stance_model.score_pairs([(long_claim, "Tomatoes. " * 400), CLEAR_CASES[0][:2]])
+    assert len(scores) == 2 and scores[1].stance == "refutes"
