@@ -93,6 +93,10 @@ class PassageStore:
         source = Source(row["doc_id"], row["title"], row["publisher"], row["date"], row["url"], row["path"])
         return Document(source, row["text"], tuple(self.passages_of(doc_id)), row["content_hash"])
 
+    def document_text(self, doc_id: str) -> str:
+        row = self._db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return row[0] if row else ""
+
     def story_of(self, doc_id: str) -> str | None:
         row = self._db.execute("SELECT story_id FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         return row[0] if row else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from functools import lru_cache
 
 import numpy as np
 
@@ -21,11 +22,12 @@ _B = _rng.integers(0, 1 << 32, NUM_HASHES, dtype=np.uint64)
 _WORD = re.compile(r"\w+")
 
 
-def shingles(text: str, n: int = 3) -> set[str]:
+@lru_cache(maxsize=8192)
+def shingles(text: str, n: int = 3) -> frozenset[str]:
     words = _WORD.findall(text.lower())
     if len(words) < n:
-        return {" ".join(words)} if words else set()
-    return {" ".join(words[i:i + n]) for i in range(len(words) - n + 1)}
+        return frozenset({" ".join(words)} if words else ())
+    return frozenset(" ".join(words[i:i + n]) for i in range(len(words) - n + 1))
 
 
 def jaccard(a: str, b: str) -> float:

@@ -154,7 +154,7 @@ class FactChecker:
         for i, relevance in hits:
             doc_id = passages[i].doc_id
             if doc_id not in grounded:
-                grounded[doc_id] = is_grounded(entities, self.store.document(doc_id).text)
+                grounded[doc_id] = is_grounded(entities, self.store.document_text(doc_id))
             if grounded[doc_id]:
                 kept.append((passages[i], relevance))
         scores = self.stance.judge(claim, [p.text for p, _ in kept])
