@@ -44,6 +44,12 @@ def throughput(model: StanceModel, pairs: list[tuple[str, str, str]]) -> dict:
             "batch_size": model.batch_size, "threads": model.threads}
 
 
+def head_truncation_ablation(model: StanceModel, split: list, limit: int, rng: random.Random) -> dict:
+    """FNC-1 bodies cut to their first 600 characters instead of the sentences relevant to the claim."""
+    pairs = [(p.hypothesis, p.premise[:600], LABELS[p.label]) for p in split]
+    return evaluate(model, rng.sample(pairs, min(limit, len(pairs))))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -59,6 +65,9 @@ def main() -> None:
             pairs = rng.sample(pairs, args.limit)
         results["splits"][name] = evaluate(model, pairs)
         print(f"{name}: acc {results['splits'][name]['accuracy']} macro-F1 {results['splits'][name]['macro_f1']}")
+    fnc1 = held_out_splits(data / "nli", excerpt=False)["fnc1-train/competition_test"]
+    results["ablation_fnc1_first_600_chars"] = head_truncation_ablation(model, fnc1, args.limit or len(fnc1), rng)
+    print(f"fnc1, head-truncated premises: macro-F1 {results['ablation_fnc1_first_600_chars']['macro_f1']}")
     results["healthver_test_zero_shot"] = evaluate(model, healthver(data))
     print(f"healthver: macro-F1 {results['healthver_test_zero_shot']['macro_f1']}")
     mnli = [(p.hypothesis, p.premise, LABELS[p.label]) for p in held_out_splits(data / "nli")["mnli/dev_mismatched"]]

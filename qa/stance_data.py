@@ -54,8 +54,8 @@ def read_jsonl_gz(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def to_pair(row: dict) -> Pair:
-    premise = relevant_excerpt(row["premise"], row["hypothesis"])
+def to_pair(row: dict, excerpt: bool = True) -> Pair:
+    premise = relevant_excerpt(row["premise"], row["hypothesis"]) if excerpt else row["premise"]
     return Pair(premise, row["hypothesis"], LABELS.index(NLI_TO_STANCE[row["label"]]), row["source"])
 
 
@@ -89,12 +89,12 @@ def build_pool(data_dir: Path, seed: int, calibration_share: float = 0.02) -> tu
     return train, calibration
 
 
-def held_out_splits(data_dir: Path) -> dict[str, list[Pair]]:
-    """The official dev/test splits named in the data README, by source."""
+def held_out_splits(data_dir: Path, excerpt: bool = True) -> dict[str, list[Pair]]:
+    """The official dev/test splits named in the data README, by source (raw premises if not `excerpt`)."""
     splits: dict[str, list[Pair]] = {name: [] for name in HELD_OUT}
     for row in read_jsonl_gz(data_dir / "pairs.jsonl.gz"):
         if row["source"] in splits:
-            splits[row["source"]].append(to_pair(row))
+            splits[row["source"]].append(to_pair(row, excerpt))
     return splits
 
 
