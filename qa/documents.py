@@ -65,6 +65,7 @@ class Evidence:
     relevance: float
     scores: StanceScores
     also_in: list[str] = field(default_factory=list)
+    coverage: float = 1.0  # share of the claim's content words the passage uses
     neutral: bool = False  # set when the passage is too weak to count for either side
 
     @property

@@ -11,6 +11,8 @@ import re
 
 from lemminflect import getAllLemmas
 
+from qa.stance_text import content_words
+
 _TOKEN = re.compile(r"[\w][\w.\-&']*")
 
 
@@ -29,3 +31,21 @@ def claim_entities(claim: str) -> set[str]:
 def is_grounded(entities: set[str], document_text: str) -> bool:
     text = document_text.lower()
     return all(entity in text for entity in entities)
+
+
+def _stem(word: str) -> str:
+    lemmas = getAllLemmas(word)
+    base = (lemmas.get("VERB") or lemmas.get("NOUN") or (word,))[0]
+    return base[:5]
+
+
+def claim_coverage(claim: str, passage: str) -> float:
+    """Share of the claim's content words (lemmatised, 5-letter prefixes) that the passage uses.
+
+    The stance model, trained largely on caption-style NLI, calls a topical passage about another
+    event a contradiction; a passage that shares little of the claim's wording is rarely about it.
+    """
+    wanted = {_stem(w) for w in content_words(claim)}
+    if not wanted:
+        return 1.0
+    return len(wanted & {_stem(w) for w in content_words(passage)}) / len(wanted)

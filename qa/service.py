@@ -15,7 +15,7 @@ from qa.answer import write_answer
 from qa.claims import question_to_claim
 from qa.documents import CheckResult, Document, Evidence, StanceScores
 from qa.errors import FactCheckError, InvalidInput, NotFound
-from qa.grounding import claim_entities, is_grounded
+from qa.grounding import claim_coverage, claim_entities, is_grounded
 from qa.grouping import merge_copies
 from qa.ingest import build_document
 from qa.near_duplicates import find_story, signature
@@ -136,8 +136,8 @@ class FactChecker:
         if not isinstance(top_k, int) or isinstance(top_k, bool) or not 1 <= top_k <= 50:
             raise InvalidInput("top_k must be an integer between 1 and 50")
         claim = question_to_claim(question)
-        evidence = self._evidence(claim, claim_entities(question))
-        supporting, conflicting, related = sides(evidence, self.settings.stance_threshold)
+        evidence = self.evidence(claim, claim_entities(question))
+        supporting, conflicting, related = sides(evidence, self.settings.stance_threshold, self.settings.min_coverage)
         verdict = decide(supporting, conflicting, related)
         supporting, conflicting, related = supporting[:top_k], conflicting[:top_k], related[:top_k]
         answer = write_answer(claim, verdict.label, supporting, conflicting)
@@ -145,7 +145,8 @@ class FactChecker:
         return CheckResult(question, claim, verdict.label, verdict.confidence, answer, supporting, conflicting,
                            related, took)
 
-    def _evidence(self, claim: str, entities: set[str]) -> list[Evidence]:
+    def evidence(self, claim: str, entities: set[str]) -> list[Evidence]:
+        """Retrieved passages from documents naming `entities`, judged, syndicated copies merged."""
         hits = [(i, rel) for i, rel in retrieve(claim, self.encoder, self.index, self.store, self.settings.candidates)
                 if rel >= self.settings.min_relevance]
         passages = self.store.passages_by_ids([i for i, _ in hits])
@@ -158,7 +159,8 @@ class FactChecker:
             if grounded[doc_id]:
                 kept.append((passages[i], relevance))
         scores = self.stance.judge(claim, [p.text for p, _ in kept])
-        evidence = [Evidence(p, self.store.source(p.doc_id), rel, s) for (p, rel), s in zip(kept, scores)]
+        evidence = [Evidence(p, self.store.source(p.doc_id), rel, s, coverage=claim_coverage(claim, p.text))
+                    for (p, rel), s in zip(kept, scores)]
         evidence.sort(key=lambda e: -max(e.scores.supports, e.scores.refutes) * e.relevance)
         return merge_copies(evidence, self.store)
 

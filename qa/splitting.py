@@ -1,7 +1,7 @@
 """Split cleaned text into sentence-aligned passages with character offsets and stable ids.
 
-Paragraphs are the lines of the cleaned text. Only paragraphs that end like prose become
-passages (headings, captions and lone names do not). A short sentence, or one that opens with a
+Paragraphs are the lines of the cleaned text. Only paragraphs that end like prose, or are long,
+become passages (headings, captions and lone names do not). A short sentence, or one that opens with a
 pronoun ("It made no mention of safe zones."), is joined to its neighbour so it keeps its context.
 """
 from __future__ import annotations
@@ -20,6 +20,7 @@ _JOINERS = {"it", "he", "she", "they", "this", "that", "these", "those", "his", 
             "but", "however", "yet", "still", "also", "so", "then"}
 MAX_PASSAGE_CHARS = 600
 SHORT_PASSAGE_CHARS = 100
+MIN_UNPUNCTUATED_WORDS = 15  # a line this long without final punctuation is still prose
 
 
 def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -66,8 +67,9 @@ def split_passages(doc_id: str, text: str, skip_first: bool = True) -> list[Pass
     passages: list[Passage] = []
     paragraphs = paragraph_spans(text)[1 if skip_first else 0:]
     for p_start, p_end in paragraphs:
-        if not _PROSE_END.search(text[p_start:p_end]) and p_end - p_start < MAX_PASSAGE_CHARS:
-            continue
+        paragraph = text[p_start:p_end]
+        if not _PROSE_END.search(paragraph) and len(paragraph.split()) < MIN_UNPUNCTUATED_WORDS:
+            continue  # a heading, caption or name line
         merged: list[tuple[int, int]] = []
         for span in sentence_spans(text, p_start, p_end):
             if merged and _joins_previous(text, merged[-1], span):

@@ -20,10 +20,16 @@ class Verdict:
     confidence: float
 
 
-def sides(evidence: list[Evidence], threshold: float) -> tuple[list[Evidence], list[Evidence], list[Evidence]]:
-    """(supporting, conflicting, related), each best first by stance probability x relevance."""
-    supporting = [e for e in evidence if e.stance == "supports" and e.scores.supports >= threshold]
-    conflicting = [e for e in evidence if e.stance == "refutes" and e.scores.refutes >= threshold]
+def sides(evidence: list[Evidence], threshold: float, min_coverage: float
+          ) -> tuple[list[Evidence], list[Evidence], list[Evidence]]:
+    """(supporting, conflicting, related), each best first by stance probability x relevance.
+
+    A passage counts for a side when that side has probability >= threshold and the passage uses
+    at least `min_coverage` of the claim's content words; all others are related (neutral).
+    """
+    counted = [e for e in evidence if e.coverage >= min_coverage]
+    supporting = [e for e in counted if e.stance == "supports" and e.scores.supports >= threshold]
+    conflicting = [e for e in counted if e.stance == "refutes" and e.scores.refutes >= threshold]
     chosen = {id(e) for e in supporting + conflicting}
     related = [e for e in evidence if id(e) not in chosen]
     for e in related:
