@@ -143,14 +143,20 @@ def mcp(data_dir: Path | None) -> None:
               default=Path(__file__).resolve().parent / "models" / "stance", show_default=True)
 @click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path), default=Path(".stance-work"),
               show_default=True, help="Checkpoints; a run resumes from here.")
-@click.option("--budget-minutes", type=float, default=75.0, show_default=True)
+@click.option("--budget-minutes", type=float, default=88.0, show_default=True)
 @click.option("--seed", type=int, default=13, show_default=True)
-def train_stance(data_dir: Path, out_dir: Path, work_dir: Path, budget_minutes: float, seed: int) -> None:
+@click.option("--init-from", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Second stage: start from this exported model and train on state-change swaps plus replay.")
+@click.option("--replay", type=int, default=12000, show_default=True,
+              help="Second stage: ordinary pairs mixed into the swaps.")
+@click.option("--peak-lr", type=float, default=8e-5, show_default=True)
+def train_stance(data_dir: Path, out_dir: Path, work_dir: Path, budget_minutes: float, seed: int,
+                 init_from: Path | None, replay: int, peak_lr: float) -> None:
     """Fine-tune the stance cross-encoder (about an hour on 2 CPU cores)."""
     from qa.stance_train import TrainConfig, train
 
     train(TrainConfig(data_dir=data_dir, out_dir=out_dir, work_dir=work_dir, budget_minutes=budget_minutes,
-                      seed=seed))
+                      seed=seed, init_from=init_from, replay=replay if init_from else 0, peak_lr=peak_lr))
 
 
 if __name__ == "__main__":

@@ -29,6 +29,12 @@ _ANTONYM_VERBS = [
     ("pass", "fail"), ("arrive", "depart"), ("appear", "disappear"), ("admit", "deny"),
     ("cause", "prevent"), ("sign", "veto"), ("export", "import"), ("release", "arrest"),
 ]
+# Continuation vs termination of a state ("keeps a ban" vs "lifted its ban"): the refutation that
+# lexical overlap hides best, since everything but the verb agrees.
+_STATE_CHANGE = [
+    ("keep", "lift"), ("maintain", "end"), ("retain", "remove"), ("continue", "stop"), ("extend", "end"),
+    ("uphold", "overturn"), ("preserve", "abolish"), ("resume", "halt"), ("renew", "cancel"), ("persist", "cease"),
+]
 _ANTONYM_ADJS = [
     ("high", "low"), ("large", "small"), ("big", "small"), ("true", "false"), ("legal", "illegal"),
     ("safe", "dangerous"), ("positive", "negative"), ("early", "late"), ("strong", "weak"),
@@ -40,11 +46,12 @@ _ANTONYM_ADJS = [
 ]
 
 
-@lru_cache(maxsize=1)
-def antonym_table() -> dict[str, str]:
+@lru_cache(maxsize=2)
+def antonym_table(state_change_only: bool = False) -> dict[str, str]:
     """Every inflected form of each antonym pair mapped to the same form of its partner."""
     table: dict[str, str] = {}
-    for pairs, upos in ((_ANTONYM_VERBS, "VERB"), (_ANTONYM_ADJS, "ADJ")):
+    groups = [(_STATE_CHANGE, "VERB")] if state_change_only else [(_ANTONYM_VERBS, "VERB"), (_ANTONYM_ADJS, "ADJ")]
+    for pairs, upos in groups:
         for a, b in pairs:
             fa, fb = getAllInflections(a, upos=upos), getAllInflections(b, upos=upos)
             for tag in set(fa) & set(fb):
@@ -88,10 +95,10 @@ def negate(sentence: str) -> str | None:
     return None
 
 
-def swap_antonym(sentence: str, rng: random.Random) -> str | None:
+def swap_antonym(sentence: str, rng: random.Random, state_change_only: bool = False) -> str | None:
     """Replace one word that has a listed antonym, or None when none occurs."""
     tokens = _TOKEN.findall(sentence)
-    table = antonym_table()
+    table = antonym_table(state_change_only)
     spots = [i for i, t in enumerate(tokens) if t.lower() in table and not _maybe_noun(t.lower())]
     if not spots:
         return None
@@ -100,13 +107,16 @@ def swap_antonym(sentence: str, rng: random.Random) -> str | None:
     return "".join(tokens)
 
 
-def augment(premise: str, hypothesis: str, label: str, rng: random.Random) -> list[tuple[str, str, str]]:
+def augment(premise: str, hypothesis: str, label: str, rng: random.Random,
+            state_change_only: bool = False) -> list[tuple[str, str, str]]:
     """Edited copies of one pair: (premise, new hypothesis, new label)."""
     if label == "contradiction" or len(hypothesis) > 300:
         return []
     new_label = "contradiction" if label == "entailment" else "neutral"
     out = []
-    for edited in (negate(hypothesis), swap_antonym(hypothesis, rng)):
+    edits = [swap_antonym(hypothesis, rng, True)] if state_change_only else \
+        [negate(hypothesis), swap_antonym(hypothesis, rng)]
+    for edited in edits:
         if edited and edited != hypothesis:
             out.append((premise, edited, new_label))
     return out

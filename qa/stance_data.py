@@ -19,6 +19,7 @@ from qa.stance_text import relevant_excerpt
 
 LABELS = ("supports", "refutes", "neutral")
 NLI_TO_STANCE = {"entailment": "supports", "contradiction": "refutes", "neutral": "neutral"}
+STANCE_TO_NLI = {stance: nli for nli, stance in NLI_TO_STANCE.items()}
 AUGMENT_SHARE = 0.15  # of short pairs that get negation/antonym edits
 HELD_OUT = (
     "mnli/dev_mismatched", "snli/test", "snli-hard/test", "fnc1-train/competition_test",
@@ -101,3 +102,17 @@ def held_out_splits(data_dir: Path, excerpt: bool = True) -> dict[str, list[Pair
 def label_counts(pairs: list[Pair]) -> dict[str, int]:
     counts = Counter(LABELS[p.label] for p in pairs)
     return {label: counts[label] for label in LABELS}
+
+
+def state_change_pool(pool: list[Pair], replay: int, seed: int) -> list[Pair]:
+    """Second-stage data: every continuation/termination verb swap the pool allows ("kept" ->
+    "lifted": entailed becomes refuted, neutral stays neutral), plus `replay` ordinary pairs so the
+    model keeps what it learnt."""
+    rng = random.Random(seed)
+    unique = list(dict.fromkeys(pool))
+    edited = [Pair(p.premise, h, LABELS.index(NLI_TO_STANCE[label]), "augment/state-change")
+              for p in unique if p.label != LABELS.index("refutes") and len(p.premise) < 400
+              for _, h, label in augment(p.premise, p.hypothesis, STANCE_TO_NLI[LABELS[p.label]], rng, True)]
+    mixed = edited + rng.sample(unique, min(replay, len(unique)))
+    rng.shuffle(mixed)
+    return mixed

@@ -21,7 +21,7 @@ from tqdm import tqdm
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 from qa.stance_calibration import expected_calibration_error, fit_temperature
-from qa.stance_data import LABELS, Pair, build_pool, label_counts
+from qa.stance_data import LABELS, Pair, build_pool, label_counts, state_change_pool
 
 
 @dataclass
@@ -37,6 +37,8 @@ class TrainConfig:
     max_length: int = 192
     checkpoint_every: int = 200
     threads: int = 2
+    init_from: Path | None = None  # a second stage starts from an exported model instead of the base
+    replay: int = 0  # second stage: ordinary pairs mixed into the state-change swaps
 
 
 def base_model_path() -> Path:
@@ -88,9 +90,11 @@ def train(config: TrainConfig) -> dict:
     torch.set_num_threads(config.threads)
     config.work_dir.mkdir(parents=True, exist_ok=True)
     pool, calibration = build_pool(config.data_dir, config.seed)
+    if config.init_from:
+        pool = state_change_pool(pool, config.replay, config.seed)
     print(f"training pool {len(pool)} pairs {label_counts(pool)}; calibration {len(calibration)}")
     tokenizer = AutoTokenizer.from_pretrained(str(base_model_path()))
-    model = load_model(base_model_path())
+    model = load_model(config.init_from or base_model_path())
     model.bert.embeddings.word_embeddings.weight.requires_grad_(False)  # 1.5x faster, same accuracy
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=config.peak_lr,
                                   weight_decay=0.01)
