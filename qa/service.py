@@ -145,22 +145,29 @@ class FactChecker:
         return CheckResult(question, claim, verdict.label, verdict.confidence, answer, supporting, conflicting,
                            related, took)
 
-    def evidence(self, claim: str, entities: set[str]) -> list[Evidence]:
-        """Retrieved passages from documents naming `entities`, judged, syndicated copies merged."""
+    def evidence(self, claim: str, entities: set[str], min_coverage: float | None = None) -> list[Evidence]:
+        """Retrieved passages that could count as evidence, judged, syndicated copies merged.
+
+        Passages from documents that do not name the claim's `entities`, or that use less than
+        `min_coverage` of its content words, could never count for either side, so the stance
+        model (the costly step) is not run on them and they are not shown.
+        """
+        min_coverage = self.settings.min_coverage if min_coverage is None else min_coverage
         hits = [(i, rel) for i, rel in retrieve(claim, self.encoder, self.index, self.store, self.settings.candidates)
                 if rel >= self.settings.min_relevance]
         passages = self.store.passages_by_ids([i for i, _ in hits])
         grounded: dict[str, bool] = {}
         kept = []
         for i, relevance in hits:
-            doc_id = passages[i].doc_id
-            if doc_id not in grounded:
-                grounded[doc_id] = is_grounded(entities, self.store.document_text(doc_id))
-            if grounded[doc_id]:
-                kept.append((passages[i], relevance))
-        scores = self.stance.judge(claim, [p.text for p, _ in kept])
-        evidence = [Evidence(p, self.store.source(p.doc_id), rel, s, coverage=claim_coverage(claim, p.text))
-                    for (p, rel), s in zip(kept, scores)]
+            passage = passages[i]
+            if passage.doc_id not in grounded:
+                grounded[passage.doc_id] = is_grounded(entities, self.store.document_text(passage.doc_id))
+            coverage = claim_coverage(claim, passage.text)
+            if grounded[passage.doc_id] and coverage >= min_coverage:
+                kept.append((passage, relevance, coverage))
+        scores = self.stance.judge(claim, [p.text for p, _, _ in kept])
+        evidence = [Evidence(p, self.store.source(p.doc_id), rel, s, coverage=cov)
+                    for (p, rel, cov), s in zip(kept, scores)]
         evidence.sort(key=lambda e: -max(e.scores.supports, e.scores.refutes) * e.relevance)
         return merge_copies(evidence, self.store)
 

@@ -1,4 +1,4 @@
-"""The training pool for the stance model, built from the labelled pairs in shared/data/nli.
+"""The training pool for the stance model, built from the project's labelled NLI pairs folder.
 
 Choices (explained in the model card): official dev/test splits listed in the data README are
 held out; FNC-1 "disagree" and other scarce refutations are up-weighted; big one-sided sets

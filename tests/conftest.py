@@ -1,6 +1,6 @@
 """Shared fixtures: one real encoder and stance model per session, a seeded index, a live server.
 
-Everything runs offline on the packaged models; nothing here reads ../shared.
+Everything runs offline on the packaged models and the seed articles in the repository.
 """
 from __future__ import annotations
 
