@@ -77,7 +77,7 @@ def build_pool(data_dir: Path, seed: int, calibration_share: float = 0.02) -> tu
     rows = read_jsonl_gz(data_dir / "pairs.jsonl.gz") + read_jsonl_gz(data_dir / "extra.jsonl.gz")
     rows = [r for r in rows if not r["source"].startswith(HELD_OUT)]
     rng.shuffle(rows)
-    n_cal = int(len(rows) * calibration_share)
+    n_cal = max(int(len(rows) * calibration_share), 1)
     calibration = [to_pair(r) for r in rows[:n_cal]]
     train: list[Pair] = []
     for row in rows[n_cal:]:
