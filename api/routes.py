@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from api.openapi import openapi_spec
 from qa.errors import InvalidInput
-from qa.readers import RawDocument, decode, from_html, metadata_problem
+from qa.readers import RawDocument, decode, metadata_problem, parse
 from qa.service import FactChecker
 
 bp = Blueprint("json_api", __name__)
@@ -73,18 +74,13 @@ def _raw_from_request() -> RawDocument:
     upload = request.files.get("file")
     if upload is not None:
         name = upload.filename or "upload"
-        text = decode(upload.read(), name)
         meta = {k: request.form.get(k) or None for k in _DOC_FIELDS}
         if problem := metadata_problem(meta):
             raise InvalidInput(problem)
-        if name.lower().endswith((".html", ".htm")):
-            raw = from_html(text, name)
-            raw.title, raw.url = meta["title"] or raw.title, meta["url"] or raw.url
-            raw.publisher, raw.date = meta["publisher"] or raw.publisher, meta["date"] or raw.date
-        else:
-            raw = RawDocument(text, is_markdown=name.lower().endswith((".md", ".markdown")), **meta)
-        raw.path = name
-        return raw
+        docs = parse(decode(upload.read(), name), name)
+        if len(docs) != 1:
+            raise InvalidInput(f"{name}: upload one document at a time (this file holds {len(docs)})")
+        return replace(docs[0], path=name, **{k: v for k, v in meta.items() if v})
     body = json_body()
     if not isinstance(body.get("text"), str) or not body["text"].strip():
         raise InvalidInput("field 'text' must be a non-empty string (or upload a file as 'file')")

@@ -91,16 +91,20 @@ def read_file(path: Path) -> list[RawDocument]:
         raise IngestError(f"{path}: unsupported file type {suffix or '(none)'}; use one of {', '.join(SUFFIXES)}")
     if path.stat().st_size > MAX_FILE_BYTES:
         raise IngestError(f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-    text = decode(path.read_bytes(), str(path))
-    if suffix == ".jsonl":
-        docs = [from_json_line(line, f"{path} line {n}") for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-    elif suffix in (".html", ".htm"):
-        docs = [from_html(text, str(path))]
-    else:
-        docs = [RawDocument(text, is_markdown=suffix in (".md", ".markdown"))]
+    docs = parse(decode(path.read_bytes(), str(path)), str(path))
     for doc in docs:
         doc.path = doc.path or str(path)
     return docs
+
+
+def parse(text: str, name: str) -> list[RawDocument]:
+    """The documents in decoded text, by the file name's suffix (anything unknown is plain text)."""
+    suffix = Path(name).suffix.lower()
+    if suffix == ".jsonl":
+        return [from_json_line(line, f"{name} line {n}") for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if suffix in (".html", ".htm"):
+        return [from_html(text, name)]
+    return [RawDocument(text, is_markdown=suffix in (".md", ".markdown"))]
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:

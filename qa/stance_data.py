@@ -14,10 +14,10 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.stance import LABELS
 from qa.stance_augment import augment
 from qa.stance_text import relevant_excerpt
 
-LABELS = ("supports", "refutes", "neutral")
 NLI_TO_STANCE = {"entailment": "supports", "contradiction": "refutes", "neutral": "neutral"}
 STANCE_TO_NLI = {stance: nli for nli, stance in NLI_TO_STANCE.items()}
 AUGMENT_SHARE = 0.15  # of short pairs that get negation/antonym edits
