@@ -45,19 +45,20 @@ def load(data: Path, split: str) -> tuple[list[dict], list[dict]]:
 def ingest_corpus(checker: FactChecker, corpus: list[dict]) -> dict[str, tuple[str, list[tuple[int, int]]]]:
     """cord_id -> (doc_id, character span of each abstract sentence in the cleaned text)."""
     spans = {}
-    for row in tqdm(corpus, desc="ingest", unit="doc"):
-        try:
-            outcome = checker.add_document(RawDocument(" ".join(row["abstract"]), title=row["title"],
-                                                       path=row["cord_id"]))
-        except IngestError as exc:
-            print(f"skipped {exc.detail}")
-            continue
-        text, cursor, sentence_spans = checker.document(outcome.doc_id).text, 0, []
-        for sentence in row["abstract"]:
-            start = text.find(" ".join(sentence.split()), cursor)
-            sentence_spans.append((start, start + len(sentence)) if start >= 0 else (-1, -1))
-            cursor = max(cursor, start)
-        spans[row["cord_id"]] = (outcome.doc_id, sentence_spans)
+    with checker.bulk():
+        for row in tqdm(corpus, desc="ingest", unit="doc"):
+            try:
+                outcome = checker.add_document(RawDocument(" ".join(row["abstract"]), title=row["title"],
+                                                           path=row["cord_id"]))
+            except IngestError as exc:
+                print(f"skipped {exc.detail}")
+                continue
+            text, cursor, sentence_spans = checker.document(outcome.doc_id).text, 0, []
+            for sentence in row["abstract"]:
+                start = text.find(" ".join(sentence.split()), cursor)
+                sentence_spans.append((start, start + len(sentence)) if start >= 0 else (-1, -1))
+                cursor = max(cursor, start)
+            spans[row["cord_id"]] = (outcome.doc_id, sentence_spans)
     return spans
 
 

@@ -65,15 +65,16 @@ def ingest(paths: tuple[Path, ...], data_dir: Path | None) -> None:
     except FactCheckError as exc:
         raise click.ClickException(exc.detail) from exc
     added = skipped = failed = 0
-    for path in tqdm(files, desc="ingest", unit="file", disable=None):
-        for outcome in checker.ingest_file(path):
-            if outcome.error:
-                failed += 1
-                tqdm.write(f"error: {outcome.error}", file=sys.stderr)
-            elif outcome.created:
-                added += 1
-            else:
-                skipped += 1
+    with checker.bulk():
+        for path in tqdm(files, desc="ingest", unit="file", disable=None):
+            for outcome in checker.ingest_file(path):
+                if outcome.error:
+                    failed += 1
+                    tqdm.write(f"error: {outcome.error}", file=sys.stderr)
+                elif outcome.created:
+                    added += 1
+                else:
+                    skipped += 1
     click.echo(f"{added} added, {skipped} already present, {failed} failed")
     if failed:
         sys.exit(1)
@@ -146,17 +147,15 @@ def mcp(data_dir: Path | None) -> None:
 @click.option("--budget-minutes", type=float, default=88.0, show_default=True)
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--init-from", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="Second stage: start from this exported model and train on state-change swaps plus replay.")
-@click.option("--replay", type=int, default=12000, show_default=True,
-              help="Second stage: ordinary pairs mixed into the swaps.")
+              help="Continue training from this exported model instead of the base encoder.")
 @click.option("--peak-lr", type=float, default=8e-5, show_default=True)
 def train_stance(data_dir: Path, out_dir: Path, work_dir: Path, budget_minutes: float, seed: int,
-                 init_from: Path | None, replay: int, peak_lr: float) -> None:
+                 init_from: Path | None, peak_lr: float) -> None:
     """Fine-tune the stance cross-encoder (about an hour on 2 CPU cores)."""
     from qa.stance_train import TrainConfig, train
 
     train(TrainConfig(data_dir=data_dir, out_dir=out_dir, work_dir=work_dir, budget_minutes=budget_minutes,
-                      seed=seed, init_from=init_from, replay=replay if init_from else 0, peak_lr=peak_lr))
+                      seed=seed, init_from=init_from, peak_lr=peak_lr))
 
 
 if __name__ == "__main__":

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
 from embeddings.encoder import Encoder, MiniLMEncoder
 from embeddings.index import VectorIndex
 from embeddings.store import PassageStore
@@ -48,6 +51,8 @@ class FactChecker:
         self.store = PassageStore(self.settings.data_dir / "factcheck.sqlite3")
         self.index = VectorIndex(self.settings.data_dir, self.encoder.name, self.encoder.dimension)
         self._write_lock = threading.Lock()
+        self._bulk_depth = 0
+        self._unsaved = False
         self._reconcile_index()
 
     def _reconcile_index(self) -> None:
@@ -57,6 +62,28 @@ class FactChecker:
             self.index.save()
 
     # ---- documents ---------------------------------------------------------------------------
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Save the FAISS file once at the end instead of after every document (which is quadratic
+        in corpus size). SQLite stays the source of truth: if the process dies before the save,
+        the next start rebuilds the index from the stored vectors."""
+        with self._write_lock:
+            self._bulk_depth += 1
+        try:
+            yield
+        finally:
+            with self._write_lock:
+                self._bulk_depth -= 1
+                if not self._bulk_depth and self._unsaved:
+                    self.index.save()
+                    self._unsaved = False
+
+    def _save_index(self) -> None:
+        if self._bulk_depth:
+            self._unsaved = True
+        else:
+            self.index.save()
+
     def add_document(self, raw: RawDocument) -> IngestOutcome:
         return self._store_document(build_document(raw))
 
@@ -75,7 +102,7 @@ class FactChecker:
                 with self.store.transaction():
                     ids = self.store.add_document(doc, story, sig, vectors)
                     self.index.add(ids, vectors)
-                    self.index.save()
+                    self._save_index()
             except BaseException:
                 self.index.remove(ids)
                 raise
@@ -90,7 +117,9 @@ class FactChecker:
             return [IngestOutcome(str(path), error=exc.detail)]
 
     def ingest_paths(self, paths: list[Path]) -> list[IngestOutcome]:
-        return [outcome for path in expand_paths(paths) for outcome in self.ingest_file(path)]
+        files = expand_paths(paths)
+        with self.bulk():
+            return [outcome for path in files for outcome in self.ingest_file(path)]
 
     def delete_document(self, doc_id: str) -> None:
         with self._write_lock:
@@ -99,7 +128,7 @@ class FactChecker:
             with self.store.transaction():
                 ids = self.store.delete_document(doc_id)
                 self.index.remove(ids)
-                self.index.save()
+                self._save_index()
 
     def document(self, doc_id: str) -> Document:
         doc = self.store.document(doc_id)

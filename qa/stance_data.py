@@ -3,7 +3,12 @@
 Choices (explained in the model card): official dev/test splits listed in the data README are
 held out; FNC-1 "disagree" and other scarce refutations are up-weighted; big one-sided sets
 (CANNOT contradictions, ArgKP "no match" neutrals, FNC-1 "discuss") are subsampled; long bodies
-are cut to the sentences relevant to the claim; negation/antonym edits add contrastive pairs.
+are cut to the sentences relevant to the claim; negation/antonym edits add contrastive pairs, and
+every continuation/termination verb swap the pool allows ("kept" -> "lifted") is added. Claim
+verification pairs in the COVID/science domain (COVID-Fact; Check-COVID train, whose abstracts are
+disjoint from its dev split) come from the sibling `eval/` folder when it exists; HealthVer is never
+trained on, so its score stays zero-shot. Training rows whose premise also occurs in a held-out split
+are dropped.
 """
 from __future__ import annotations
 
@@ -31,6 +36,10 @@ SAMPLING = {
     ("fnc1-train/train", "neutral"): 0.45,
     ("arc-stance/train", "contradiction"): 2.0,
     ("fm2/", "*"): 3.0,
+    ("mnli/dev_matched", "*"): 2.0,
+    ("covidfact/", "contradiction"): 0.7,
+    ("covidfact/", "entailment"): 1.5,
+    ("check-covid/", "*"): 2.0,
     ("fever-symmetric/dev", "*"): 2.0,
     ("summedits/", "contradiction"): 1.0,
     ("cannot/", "contradiction"): 0.45,
@@ -71,11 +80,40 @@ def copies(source: str, label: str, rng: random.Random) -> int:
     return whole + (rng.random() < weight - whole)
 
 
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def covid_rows(eval_dir: Path) -> list[dict]:
+    """COVID-Fact (claim vs its evidence sentences) and Check-COVID train (claim vs the abstract
+    sentences annotated for it; NOTENOUGHINFO -> neutral), as NLI rows."""
+    rows = []
+    fact = eval_dir / "covidfact" / "COVIDFACT_dataset.jsonl"
+    if fact.exists():
+        labels = {"SUPPORTED": "entailment", "REFUTED": "contradiction"}
+        rows += [{"premise": " ".join(r["evidence"]), "hypothesis": r["claim"].strip(), "label": labels[r["label"]],
+                  "source": "covidfact/all"} for r in read_jsonl(fact)]
+    check = eval_dir / "check-covid"
+    if (check / "corpus.json").exists():
+        abstracts = {r["cord_id"]: r["abstract"] for r in read_jsonl(check / "corpus.json")}
+        labels = {"SUPPORT": "entailment", "REFUTE": "contradiction", "NOTENOUGHINFO": "neutral"}
+        for r in read_jsonl(check / "covidCheck_train_composed+extracted.json"):
+            sentences = abstracts[r["cord_id"]]
+            evidence = [sentences[e["sent_index"]] for e in r["evidence_set"] if e["sent_index"] < len(sentences)]
+            if evidence:
+                rows.append({"premise": " ".join(evidence), "hypothesis": r["claim"].strip(),
+                             "label": labels[r["label"]], "source": "check-covid/train"})
+    return rows
+
+
 def build_pool(data_dir: Path, seed: int, calibration_share: float = 0.02) -> tuple[list[Pair], list[Pair]]:
     """(train, calibration) pairs; calibration is a random held-out slice for temperature fitting."""
     rng = random.Random(seed)
     rows = read_jsonl_gz(data_dir / "pairs.jsonl.gz") + read_jsonl_gz(data_dir / "extra.jsonl.gz")
-    rows = [r for r in rows if not r["source"].startswith(HELD_OUT)]
+    held_out_premises = {r["premise"] for r in rows if r["source"].startswith(HELD_OUT)}
+    rows = [r for r in rows if not r["source"].startswith(HELD_OUT) and r["premise"] not in held_out_premises]
+    rows += covid_rows(data_dir.parent / "eval")
     rng.shuffle(rows)
     n_cal = max(int(len(rows) * calibration_share), 1)
     calibration = [to_pair(r) for r in rows[:n_cal]]
@@ -83,9 +121,12 @@ def build_pool(data_dir: Path, seed: int, calibration_share: float = 0.02) -> tu
     for row in rows[n_cal:]:
         pair = to_pair(row)
         train.extend([pair] * copies(row["source"], row["label"], rng))
-        if len(pair.premise) < 400 and rng.random() < AUGMENT_SHARE:
-            for p, h, label in augment(pair.premise, pair.hypothesis, row["label"], rng):
-                train.append(Pair(p, h, LABELS.index(NLI_TO_STANCE[label]), "augment/" + row["label"]))
+        if len(pair.premise) < 400:
+            edits = augment(pair.premise, pair.hypothesis, row["label"], rng, state_change_only=True)
+            if rng.random() < AUGMENT_SHARE:
+                edits += augment(pair.premise, pair.hypothesis, row["label"], rng)
+            train += [Pair(p, h, LABELS.index(NLI_TO_STANCE[label]), "augment/" + row["label"])
+                      for p, h, label in edits]
     rng.shuffle(train)
     return train, calibration
 
@@ -102,17 +143,3 @@ def held_out_splits(data_dir: Path, excerpt: bool = True) -> dict[str, list[Pair
 def label_counts(pairs: list[Pair]) -> dict[str, int]:
     counts = Counter(LABELS[p.label] for p in pairs)
     return {label: counts[label] for label in LABELS}
-
-
-def state_change_pool(pool: list[Pair], replay: int, seed: int) -> list[Pair]:
-    """Second-stage data: every continuation/termination verb swap the pool allows ("kept" ->
-    "lifted": entailed becomes refuted, neutral stays neutral), plus `replay` ordinary pairs so the
-    model keeps what it learnt."""
-    rng = random.Random(seed)
-    unique = list(dict.fromkeys(pool))
-    edited = [Pair(p.premise, h, LABELS.index(NLI_TO_STANCE[label]), "augment/state-change")
-              for p in unique if p.label != LABELS.index("refutes") and len(p.premise) < 400
-              for _, h, label in augment(p.premise, p.hypothesis, STANCE_TO_NLI[LABELS[p.label]], rng, True)]
-    mixed = edited + rng.sample(unique, min(replay, len(unique)))
-    rng.shuffle(mixed)
-    return mixed

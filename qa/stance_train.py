@@ -21,7 +21,7 @@ from tqdm import tqdm
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 from qa.stance_calibration import expected_calibration_error, fit_temperature
-from qa.stance_data import LABELS, Pair, build_pool, label_counts, state_change_pool
+from qa.stance_data import LABELS, Pair, build_pool, label_counts
 
 
 @dataclass
@@ -37,8 +37,7 @@ class TrainConfig:
     max_length: int = 192
     checkpoint_every: int = 200
     threads: int = 2
-    init_from: Path | None = None  # a second stage starts from an exported model instead of the base
-    replay: int = 0  # second stage: ordinary pairs mixed into the state-change swaps
+    init_from: Path | None = None  # continue from an exported model instead of the base encoder
 
 
 def base_model_path() -> Path:
@@ -90,8 +89,6 @@ def train(config: TrainConfig) -> dict:
     torch.set_num_threads(config.threads)
     config.work_dir.mkdir(parents=True, exist_ok=True)
     pool, calibration = build_pool(config.data_dir, config.seed)
-    if config.init_from:
-        pool = state_change_pool(pool, config.replay, config.seed)
     print(f"training pool {len(pool)} pairs {label_counts(pool)}; calibration {len(calibration)}")
     tokenizer = AutoTokenizer.from_pretrained(str(base_model_path()))
     model = load_model(config.init_from or base_model_path())

@@ -84,3 +84,16 @@ def test_wire_copies_form_one_story(seeded: FactChecker) -> None:
     copy = docs["Trump and Putin signal closer co-operation on Syria after ‘very good’ talks"]
     assert ap["story_id"] == copy["story_id"]
     assert len({d["story_id"] for d in docs.values()}) == 4
+
+
+def test_bulk_ingest_saves_the_index_once(fresh_checker: FactChecker, tmp_path: Path, monkeypatch,
+                                          encoder, stance_model) -> None:
+    for n in range(3):
+        (tmp_path / f"{n}.txt").write_text(f"Report {n}. The harbour in town {n} reopened on Monday after repairs.")
+    saves = []
+    original_save = fresh_checker.index.save
+    monkeypatch.setattr(fresh_checker.index, "save", lambda: (saves.append(1), original_save()))
+    outcomes = fresh_checker.ingest_paths([tmp_path])
+    assert sum(o.created for o in outcomes) == 3 and len(saves) == 1
+    reopened = FactChecker(fresh_checker.settings, encoder=encoder, stance=stance_model)
+    assert len(reopened.index) == reopened.store.passage_count() == len(fresh_checker.index)
