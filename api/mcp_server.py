@@ -18,6 +18,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import Future
 from typing import Annotated, Literal
@@ -229,7 +230,26 @@ def mount_mcp(app: Flask) -> None:
     server.streamable_http_app(stateless_http=True, json_response=True, transport_security=_transport_security())
     bridge = AsgiBridge(server.session_manager)
     app.extensions["factcheck_mcp"] = bridge
-    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {MOUNT: bridge})  # type: ignore[method-assign]
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {MOUNT: counted(bridge, app)})  # type: ignore[method-assign]
+
+
+def counted(wsgi: Callable, app: Flask) -> Callable:
+    """Count /mcp requests in the app's /metrics (they bypass Flask, so its request hooks never see them)."""
+    metrics = app.extensions["factcheck_metrics"]
+
+    def handle(environ: dict, start_response: Callable) -> list[bytes]:
+        started, status = time.perf_counter(), [500]
+
+        def capture(line: str, headers: list, exc_info=None):
+            status[0] = int(line.split()[0])
+            return start_response(line, headers, exc_info)
+
+        try:
+            return wsgi(environ, capture)
+        finally:
+            metrics.observe(environ["REQUEST_METHOD"], MOUNT, status[0], time.perf_counter() - started)
+
+    return handle
 
 
 def _transport_security() -> TransportSecuritySettings:

@@ -126,6 +126,8 @@ def test_http_refuses_foreign_host(client):
     assert client.post("/mcp", json=body, headers=headers, base_url="http://attacker.example").status_code == 421
     evil_origin = {**headers, "Origin": "http://attacker.example"}
     assert client.post("/mcp", json=body, headers=evil_origin).status_code == 403
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert 'factcheck_requests_total{method="POST",route="/mcp",status="421"}' in metrics
 
 
 def test_extra_allowed_hosts(monkeypatch):
