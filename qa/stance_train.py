@@ -126,8 +126,8 @@ def train(config: TrainConfig) -> dict:
             state["step"] += 1
             state["losses"].append(round(loss.item(), 4))
             took = time.monotonic() - started
-            progress.update(min(took, budget - state["elapsed"]))
             state["elapsed"] += took
+            progress.update(min(int(state["elapsed"]), int(budget)) - progress.n)  # whole seconds of training
             if state["step"] % 20 == 0:
                 progress.set_postfix(step=state["step"], loss=f"{np.mean(state['losses'][-200:]):.3f}",
                                      lr=f"{learning_rate(config, state['elapsed']):.1e}")
