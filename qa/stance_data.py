@@ -24,7 +24,6 @@ from qa.stance_augment import augment
 from qa.stance_text import relevant_excerpt
 
 NLI_TO_STANCE = {"entailment": "supports", "contradiction": "refutes", "neutral": "neutral"}
-STANCE_TO_NLI = {stance: nli for nli, stance in NLI_TO_STANCE.items()}
 AUGMENT_SHARE = 0.15  # of short pairs that get negation/antonym edits
 HELD_OUT = (
     "mnli/dev_mismatched", "snli/test", "snli-hard/test", "fnc1-train/competition_test",

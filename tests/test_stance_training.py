@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from qa.stance import StanceModel
+from qa.stance_data import covid_rows
 from qa.stance_train import TrainConfig, train
 
 ROWS = [
@@ -40,3 +41,19 @@ def test_train_resume_export_and_load(tmp_path: Path) -> None:
     assert {"temperature", "ece_before", "ece_after"} <= set(second)
     [scores] = StanceModel(tmp_path / "model").judge("The ministry lifted the ban.", ["The ministry kept the ban."])
     assert abs(scores.supports + scores.refutes + scores.neutral - 1) < 1e-5
+
+
+def test_covid_claim_sets_become_nli_rows(tmp_path: Path) -> None:
+    (tmp_path / "covidfact").mkdir()
+    (tmp_path / "covidfact" / "COVIDFACT_dataset.jsonl").write_text(json.dumps(
+        {"claim": "Masks cut spread ", "label": "REFUTED", "evidence": ["Masks reduce spread.", "By half."]}) + "\n")
+    (tmp_path / "check-covid").mkdir()
+    (tmp_path / "check-covid" / "corpus.json").write_text(json.dumps(
+        {"cord_id": "c1", "title": "T", "abstract": ["First.", "Second finding."]}) + "\n")
+    (tmp_path / "check-covid" / "covidCheck_train_composed+extracted.json").write_text(json.dumps(
+        {"claim": "A claim.", "cord_id": "c1", "label": "NOTENOUGHINFO", "evidence_set": [{"sent_index": 1}]}) + "\n")
+    assert covid_rows(tmp_path) == [
+        {"premise": "Masks reduce spread. By half.", "hypothesis": "Masks cut spread", "label": "contradiction",
+         "source": "covidfact/all"},
+        {"premise": "Second finding.", "hypothesis": "A claim.", "label": "neutral", "source": "check-covid/train"}]
+    assert covid_rows(tmp_path / "missing") == []
