@@ -139,7 +139,8 @@ def mcp(data_dir: Path | None) -> None:
 
 @main.command("train-stance")
 @click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Folder with the labelled pairs: pairs.jsonl.gz and extra.jsonl.gz (COVID claim sets are read from its sibling eval/ when present).")
+              help="Folder with the labelled pairs: pairs.jsonl.gz and extra.jsonl.gz "
+                   "(COVID claim sets are read from its sibling eval/ when present).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path(__file__).resolve().parent / "models" / "stance", show_default=True)
 @click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path), default=Path(".stance-work"),
