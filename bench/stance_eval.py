@@ -1,8 +1,8 @@
 """Evaluate the committed stance model: held-out splits, HealthVer zero-shot, throughput.
 
-    python -m bench.stance_eval [--data ../shared/data] [--limit N]
+    python -m bench.stance_eval [--data ../shared/data] [--limit N] [--model DIR]
 
-Writes bench/results/stance.json. Label mapping: entailment/agree/Supports -> supports,
+Writes bench/results/stance.json (the committed model) or stance-<DIR name>.json (a candidate). Label mapping: entailment/agree/Supports -> supports,
 contradiction/disagree/Refutes -> refutes, neutral/discuss/Neutral -> neutral. For
 two-way sets (FEVER-symmetric, Perspectrum) neutral predictions count as errors.
 """
@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from bench.common import DEFAULT_DATA, classification_report, require_data, write_results
-from qa.stance import LABELS, StanceModel
+from qa.stance import LABELS, MODEL_DIR, StanceModel
 from qa.stance_data import held_out_splits
 
 THROUGHPUT_PAIRS = 640
@@ -54,9 +54,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--limit", type=int, default=0, help="evaluate at most N pairs per split (0 = all)")
+    parser.add_argument("--model", type=Path, default=MODEL_DIR,
+                        help="an exported model folder (default: the committed one)")
     args = parser.parse_args()
     data = require_data(args.data)
-    model = StanceModel(batch_size=32)
+    model = StanceModel(args.model, batch_size=32)
     rng = random.Random(0)
     results: dict = {"splits": {}}
     for name, split in held_out_splits(data / "nli").items():
@@ -73,7 +75,7 @@ def main() -> None:
     mnli = [(p.hypothesis, p.premise, LABELS[p.label]) for p in held_out_splits(data / "nli")["mnli/dev_mismatched"]]
     results["throughput"] = throughput(model, mnli)
     print(f"throughput: {results['throughput']['pairs_per_second']} pairs/s")
-    write_results("stance", results)
+    write_results("stance" if args.model.resolve() == MODEL_DIR else f"stance-{args.model.name}", results)
 
 
 if __name__ == "__main__":
