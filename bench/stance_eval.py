@@ -2,9 +2,9 @@
 
     python -m bench.stance_eval [--data ../shared/data] [--limit N] [--model DIR]
 
-Writes bench/results/stance.json (the committed model) or stance-<DIR name>.json (a candidate). Label mapping: entailment/agree/Supports -> supports,
-contradiction/disagree/Refutes -> refutes, neutral/discuss/Neutral -> neutral. For
-two-way sets (FEVER-symmetric, Perspectrum) neutral predictions count as errors.
+Writes bench/results/stance.json (the committed model) or stance-<DIR name>.json (a candidate).
+Label mapping: entailment/agree/Supports -> supports, contradiction/disagree/Refutes -> refutes,
+neutral/discuss/Neutral -> neutral. For two-way sets (FEVER-symmetric, Perspectrum) neutral predictions count as errors.
 """
 from __future__ import annotations
 
