@@ -14,17 +14,23 @@ import random
 import time
 from pathlib import Path
 
+import numpy as np
+
 from bench.common import DEFAULT_DATA, classification_report, require_data, write_results
 from qa.stance import LABELS, MODEL_DIR, StanceModel
+from qa.stance_calibration import calibration_error
 from qa.stance_data import held_out_splits
 
 THROUGHPUT_PAIRS = 640
 
 
 def evaluate(model: StanceModel, pairs: list[tuple[str, str, str]]) -> dict:
-    """pairs: (claim, passage, gold stance)."""
+    """pairs: (claim, passage, gold stance). Adds the top-label calibration error (ECE, 15 bins)."""
     scores = model.score_pairs([(c, p) for c, p, _ in pairs])
-    return classification_report([g for _, _, g in pairs], [s.stance for s in scores], LABELS)
+    report = classification_report([g for _, _, g in pairs], [s.stance for s in scores], LABELS)
+    probs = np.array([[getattr(s, label) for label in LABELS] for s in scores])
+    report["ece"] = calibration_error(probs, np.array([LABELS.index(g) for _, _, g in pairs]))
+    return report
 
 
 def healthver(data: Path) -> list[tuple[str, str, str]]:
@@ -66,7 +72,8 @@ def main() -> None:
         if args.limit and len(pairs) > args.limit:
             pairs = rng.sample(pairs, args.limit)
         results["splits"][name] = evaluate(model, pairs)
-        print(f"{name}: acc {results['splits'][name]['accuracy']} macro-F1 {results['splits'][name]['macro_f1']}")
+        split_result = results["splits"][name]
+        print(f"{name}: acc {split_result['accuracy']} macro-F1 {split_result['macro_f1']} ECE {split_result['ece']}")
     fnc1 = held_out_splits(data / "nli", excerpt=False)["fnc1-train/competition_test"]
     results["ablation_fnc1_first_600_chars"] = head_truncation_ablation(model, fnc1, args.limit or len(fnc1), rng)
     print(f"fnc1, head-truncated premises: macro-F1 {results['ablation_fnc1_first_600_chars']['macro_f1']}")

@@ -24,8 +24,11 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
 
 
 def expected_calibration_error(logits: np.ndarray, labels: np.ndarray, temperature: float, bins: int = 15) -> float:
+    return calibration_error(softmax(logits, temperature), labels, bins)
+
+
+def calibration_error(probs: np.ndarray, labels: np.ndarray, bins: int = 15) -> float:
     """Top-label ECE: |accuracy - confidence| averaged over equal-width confidence bins."""
-    probs = softmax(logits, temperature)
     confidence = probs.max(axis=1)
     correct = probs.argmax(axis=1) == labels
     edges = np.linspace(0.0, 1.0, bins + 1)
