@@ -96,9 +96,9 @@ def test_search_shows_disputed_verdict_with_both_sides(page, live_server):
         assert re.search(r"\d+%", item.locator(".score").inner_text())
 
 
-@pytest.mark.xfail(strict=True, reason="known model gap: the shipped stance model reads Putin's 'secured the "
-                   "backing' and the White House's 'didn't state there was agreement' as neutral towards "
-                   "'Trump agreed to safe zones' (see the stance model card)")
+@pytest.mark.xfail(strict=True, reason="known model gap: towards 'Trump agreed to safe zones' the shipped stance "
+                   "model gives Putin's 'secured the backing' only 0.41 supports and reads the White House's "
+                   "'didn't state there was agreement' as neutral (see the stance model card)")
 def test_bloomberg_supports_and_white_house_conflicts(page, live_server):
     search(page, live_server)
     supports = page.locator("section.supports li.passage", has_text=BACKING)

@@ -13,9 +13,9 @@ def texts(passages: list[dict]) -> str:
     return " || ".join(p["text"] for p in passages)
 
 
-KNOWN_GAP = ("known model gap: the shipped stance model reads 'keep in place a ban' as entailing 'lifted its ban', "
-             "and Putin's 'secured the backing' / the White House's 'didn't state there was agreement' as neutral "
-             "(see qa/models/stance/MODEL_CARD.md)")
+KNOWN_GAP = ("known model gap: the shipped stance model gives 'will keep in place a ban' a tie (0.45 supports, "
+             "0.45 refutes) against 'lifted its ban', Putin's 'secured the backing' only 0.41 supports, and the "
+             "White House's 'didn't state there was agreement' neutral (see qa/models/stance/MODEL_CARD.md)")
 
 
 def test_safe_zones_is_disputed_with_both_sides(trump: dict) -> None:
