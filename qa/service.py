@@ -64,9 +64,9 @@ class FactChecker:
     # ---- documents ---------------------------------------------------------------------------
     @contextmanager
     def bulk(self) -> Iterator[None]:
-        """Save the FAISS file once at the end instead of after every document (which is quadratic
-        in corpus size). SQLite stays the source of truth: if the process dies before the save,
-        the next start rebuilds the index from the stored vectors."""
+        """Save the FAISS file once at the end instead of after every added document (which is
+        quadratic in corpus size). SQLite stays the source of truth: if the process dies before the
+        save, the saved index lacks passages the store has, and the next start rebuilds it."""
         with self._write_lock:
             self._bulk_depth += 1
         try:
@@ -128,7 +128,7 @@ class FactChecker:
             with self.store.transaction():
                 ids = self.store.delete_document(doc_id)
                 self.index.remove(ids)
-                self._save_index()
+                self.index.save()  # never deferred: a deferred delete could leave counts equal but contents not
 
     def document(self, doc_id: str) -> Document:
         doc = self.store.document(doc_id)
