@@ -87,8 +87,6 @@ def main() -> None:
             predicted.append(result.verdict)
             evidence = checker.evidence(result.claim, claim_entities(row["claim"]), min_coverage=0.0)
             for threshold, coverage in SWEEP:
-                for item in evidence:
-                    item.neutral = False
                 swept[(threshold, coverage)].append(decide(*sides(evidence, threshold, coverage)).label)
             if row["label"] != "NOTENOUGHINFO" and row["cord_id"] in spans:
                 with_evidence += 1

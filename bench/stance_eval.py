@@ -67,7 +67,8 @@ def main() -> None:
     model = StanceModel(args.model, batch_size=32)
     rng = random.Random(0)
     results: dict = {"splits": {}}
-    for name, split in held_out_splits(data / "nli").items():
+    splits = held_out_splits(data / "nli")
+    for name, split in splits.items():
         pairs = [(p.hypothesis, p.premise, LABELS[p.label]) for p in split]
         if args.limit and len(pairs) > args.limit:
             pairs = rng.sample(pairs, args.limit)
@@ -79,7 +80,7 @@ def main() -> None:
     print(f"fnc1, head-truncated premises: macro-F1 {results['ablation_fnc1_first_600_chars']['macro_f1']}")
     results["healthver_test_zero_shot"] = evaluate(model, healthver(data))
     print(f"healthver: macro-F1 {results['healthver_test_zero_shot']['macro_f1']}")
-    mnli = [(p.hypothesis, p.premise, LABELS[p.label]) for p in held_out_splits(data / "nli")["mnli/dev_mismatched"]]
+    mnli = [(p.hypothesis, p.premise, LABELS[p.label]) for p in splits["mnli/dev_mismatched"]]
     results["throughput"] = throughput(model, mnli)
     print(f"throughput: {results['throughput']['pairs_per_second']} pairs/s")
     write_results("stance" if args.model.resolve() == MODEL_DIR else f"stance-{args.model.name}", results)

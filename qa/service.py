@@ -191,8 +191,10 @@ class FactChecker:
             passage = passages[i]
             if passage.doc_id not in grounded:
                 grounded[passage.doc_id] = is_grounded(entities, self.store.document_text(passage.doc_id))
+            if not grounded[passage.doc_id]:
+                continue
             coverage = claim_coverage(claim, passage.text)
-            if grounded[passage.doc_id] and coverage >= min_coverage:
+            if coverage >= min_coverage:
                 kept.append((passage, relevance, coverage))
         scores = self.stance.judge(claim, [p.text for p, _, _ in kept])
         evidence = [Evidence(p, self.store.source(p.doc_id), rel, s, coverage=cov)

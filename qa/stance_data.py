@@ -58,8 +58,9 @@ class Pair:
     source: str
 
 
-def read_jsonl_gz(path: Path) -> list[dict]:
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
+def read_jsonl(path: Path) -> list[dict]:
+    """JSON objects, one a line, from a plain or a gzipped (.gz) file."""
+    with (gzip.open if path.suffix == ".gz" else open)(path, "rt", encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
 
@@ -77,11 +78,6 @@ def copies(source: str, label: str, rng: random.Random) -> int:
             break
     whole = int(weight)
     return whole + (rng.random() < weight - whole)
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
 
 
 def covid_rows(eval_dir: Path) -> list[dict]:
@@ -109,7 +105,7 @@ def covid_rows(eval_dir: Path) -> list[dict]:
 def build_pool(data_dir: Path, seed: int, calibration_share: float = 0.02) -> tuple[list[Pair], list[Pair]]:
     """(train, calibration) pairs; calibration is a random held-out slice for temperature fitting."""
     rng = random.Random(seed)
-    rows = read_jsonl_gz(data_dir / "pairs.jsonl.gz") + read_jsonl_gz(data_dir / "extra.jsonl.gz")
+    rows = read_jsonl(data_dir / "pairs.jsonl.gz") + read_jsonl(data_dir / "extra.jsonl.gz")
     held_out_premises = {r["premise"] for r in rows if r["source"].startswith(HELD_OUT)}
     rows = [r for r in rows if not r["source"].startswith(HELD_OUT) and r["premise"] not in held_out_premises]
     rows += covid_rows(data_dir.parent / "eval")
@@ -133,7 +129,7 @@ def build_pool(data_dir: Path, seed: int, calibration_share: float = 0.02) -> tu
 def held_out_splits(data_dir: Path, excerpt: bool = True) -> dict[str, list[Pair]]:
     """The official dev/test splits named in the data README, by source (raw premises if not `excerpt`)."""
     splits: dict[str, list[Pair]] = {name: [] for name in HELD_OUT}
-    for row in read_jsonl_gz(data_dir / "pairs.jsonl.gz"):
+    for row in read_jsonl(data_dir / "pairs.jsonl.gz"):
         if row["source"] in splits:
             splits[row["source"]].append(to_pair(row, excerpt))
     return splits

@@ -6,7 +6,7 @@ with the weaker at least DISPUTE_RATIO of the stronger -> disputed; otherwise th
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qa.documents import Evidence
 
@@ -31,9 +31,8 @@ def sides(evidence: list[Evidence], threshold: float, min_coverage: float
     supporting = [e for e in counted if e.stance == "supports" and e.scores.supports >= threshold]
     conflicting = [e for e in counted if e.stance == "refutes" and e.scores.refutes >= threshold]
     chosen = {id(e) for e in supporting + conflicting}
-    related = [e for e in evidence if id(e) not in chosen]
-    for e in related:
-        e.neutral = True  # below the threshold: shown as relevant, not counted for either side
+    # below the threshold: shown as relevant, not counted for either side (copies: `evidence` stays as judged)
+    related = [replace(e, neutral=True) for e in evidence if id(e) not in chosen]
     supporting.sort(key=lambda e: -e.scores.supports * e.relevance)
     conflicting.sort(key=lambda e: -e.scores.refutes * e.relevance)
     related.sort(key=lambda e: -e.relevance)
