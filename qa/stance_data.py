@@ -2,7 +2,9 @@
 
 Choices (explained in the model card): official dev/test splits listed in the data README are
 held out; FNC-1 "disagree" and other scarce refutations are up-weighted; big one-sided sets
-(CANNOT contradictions, ArgKP "no match" neutrals, FNC-1 "discuss") are subsampled; long bodies
+(CANNOT contradictions, ArgKP "no match" neutrals, FNC-1 "discuss") are subsampled, and so are the
+contradictions of image-caption sets (SNLI, MPE, JOCI, CAD-SNLI), where "a different scene" counts
+as a contradiction, which in news is merely another event; long bodies
 are cut to the sentences relevant to the claim; negation/antonym edits add contrastive pairs, and
 every continuation/termination verb swap the pool allows ("kept" -> "lifted") is added. Claim
 verification pairs in the COVID/science domain (COVID-Fact; Check-COVID train, whose abstracts are
@@ -39,6 +41,11 @@ SAMPLING = {
     ("covidfact/", "contradiction"): 0.7,
     ("covidfact/", "entailment"): 1.5,
     ("check-covid/", "*"): 2.0,
+    ("check-covid-context/", "*"): 0.2,
+    ("snli/dev", "contradiction"): 0.5,
+    ("mpe/", "contradiction"): 0.5,
+    ("joci/", "contradiction"): 0.5,
+    ("cad-snli/", "contradiction"): 0.6,
     ("fever-symmetric/dev", "*"): 2.0,
     ("summedits/", "contradiction"): 1.0,
     ("cannot/", "contradiction"): 0.45,
@@ -82,7 +89,9 @@ def copies(source: str, label: str, rng: random.Random) -> int:
 
 def covid_rows(eval_dir: Path) -> list[dict]:
     """COVID-Fact (claim vs its evidence sentences) and Check-COVID train (claim vs the abstract
-    sentences annotated for it; NOTENOUGHINFO -> neutral), as NLI rows."""
+    sentences annotated for it; NOTENOUGHINFO -> neutral), as NLI rows. The other sentences of a
+    cited abstract become neutral rows: on topic but not evidence, the case a retriever brings up
+    most and that NLI data alone teaches to call a refutation."""
     rows = []
     fact = eval_dir / "covidfact" / "COVIDFACT_dataset.jsonl"
     if fact.exists():
@@ -99,6 +108,10 @@ def covid_rows(eval_dir: Path) -> list[dict]:
             if evidence:
                 rows.append({"premise": " ".join(evidence), "hypothesis": r["claim"].strip(),
                              "label": labels[r["label"]], "source": "check-covid/train"})
+            cited = {e["sent_index"] for e in r["evidence_set"]}
+            rows += [{"premise": sentence, "hypothesis": r["claim"].strip(), "label": "neutral",
+                      "source": "check-covid-context/train"}
+                     for i, sentence in enumerate(sentences) if i not in cited]
     return rows
 
 

@@ -51,9 +51,10 @@ def test_covid_claim_sets_become_nli_rows(tmp_path: Path) -> None:
     (tmp_path / "check-covid" / "corpus.json").write_text(json.dumps(
         {"cord_id": "c1", "title": "T", "abstract": ["First.", "Second finding."]}) + "\n")
     (tmp_path / "check-covid" / "covidCheck_train_composed+extracted.json").write_text(json.dumps(
-        {"claim": "A claim.", "cord_id": "c1", "label": "NOTENOUGHINFO", "evidence_set": [{"sent_index": 1}]}) + "\n")
+        {"claim": "A claim.", "cord_id": "c1", "label": "SUPPORT", "evidence_set": [{"sent_index": 1}]}) + "\n")
     assert covid_rows(tmp_path) == [
         {"premise": "Masks reduce spread. By half.", "hypothesis": "Masks cut spread", "label": "contradiction",
          "source": "covidfact/all"},
-        {"premise": "Second finding.", "hypothesis": "A claim.", "label": "neutral", "source": "check-covid/train"}]
+        {"premise": "Second finding.", "hypothesis": "A claim.", "label": "entailment", "source": "check-covid/train"},
+        {"premise": "First.", "hypothesis": "A claim.", "label": "neutral", "source": "check-covid-context/train"}]
     assert covid_rows(tmp_path / "missing") == []
