@@ -1,4 +1,4 @@
-"""The `factcheck` command line: serve, ingest, ask, judge, mcp, train-stance."""
+"""The `factcheck` command line: serve, ingest, ask, judge, mcp, train-stance, average-stance."""
 from __future__ import annotations
 
 import json
@@ -157,6 +157,20 @@ def train_stance(data_dir: Path, out_dir: Path, work_dir: Path, budget_minutes: 
 
     train(TrainConfig(data_dir=data_dir, out_dir=out_dir, work_dir=work_dir, budget_minutes=budget_minutes,
                       seed=seed, init_from=init_from, peak_lr=peak_lr))
+
+
+@main.command("average-stance")
+@click.argument("models", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The labelled pairs folder, for the calibration slice.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path(__file__).resolve().parent / "models" / "stance", show_default=True)
+@click.option("--seed", type=int, default=13, show_default=True, help="Picks the calibration slice.")
+def average_stance(models: tuple[Path, ...], data_dir: Path, out_dir: Path, seed: int) -> None:
+    """Average the weights of exported stance models of one lineage and recalibrate."""
+    from qa.stance_train import TrainConfig, average_and_export
+
+    average_and_export(list(models), TrainConfig(data_dir=data_dir, out_dir=out_dir, work_dir=Path("."), seed=seed))
 
 
 if __name__ == "__main__":

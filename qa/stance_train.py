@@ -4,7 +4,7 @@ Initialised from the packaged all-MiniLM-L6-v2. Trains for a wall-clock budget w
 learning-rate schedule (warm-up, then linear decay to zero exactly when the budget runs out), so the
 run fits the machine whatever its speed. Checkpoints let an interrupted run resume where it stopped.
 Afterwards a temperature is fitted on a held-out calibration slice and the weights are exported in
-fp16 as package data.
+fp16 as package data. Exported models of one lineage can also be weight-averaged and recalibrated.
 """
 from __future__ import annotations
 
@@ -140,7 +140,26 @@ def train(config: TrainConfig) -> dict:
             state["epoch"] += 1
     progress.close()
     save_checkpoint(checkpoint, model, optimizer, state)
-    report = calibrate_and_export(model, tokenizer, calibration, config, state)
+    run = {"steps": state["step"], "pairs_seen": state["step"] * config.batch_size,
+           "train_minutes": round(state["elapsed"] / 60, 1), "final_loss": float(np.mean(state["losses"][-500:])),
+           "config": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()}}
+    report = calibrate_and_export(model, tokenizer, calibration, config, run)
+    print(json.dumps(report, indent=2))
+    return report
+
+
+def average_and_export(models: list[Path], config: TrainConfig) -> dict:
+    """Uniform weight average ("model soup") of exported models that share one lineage (one was
+    continued from the other), refitted for temperature on the calibration slice of `config.seed`."""
+    torch.set_num_threads(config.threads)
+    _, calibration = build_pool(config.data_dir, config.seed)
+    weights = [load_model(path).state_dict() for path in models]
+    model = load_model(models[0])
+    model.load_state_dict({name: sum(w[name] for w in weights) / len(weights) if tensor.is_floating_point() else tensor
+                           for name, tensor in weights[0].items()})
+    tokenizer = AutoTokenizer.from_pretrained(str(models[0]))
+    run = {"averaged": [str(p) for p in models], "calibration_seed": config.seed}
+    report = calibrate_and_export(model, tokenizer, calibration, config, run)
     print(json.dumps(report, indent=2))
     return report
 
@@ -161,18 +180,17 @@ def predict_logits(model, tokenizer, pairs: list[Pair], max_length: int, batch_s
     return np.concatenate(out)
 
 
-def calibrate_and_export(model, tokenizer, calibration: list[Pair], config: TrainConfig, state: dict) -> dict:
+def calibrate_and_export(model, tokenizer, calibration: list[Pair], config: TrainConfig, run: dict) -> dict:
+    """Fit the temperature, write weights (fp16), tokenizer, calibration and a report with `run` in it."""
     logits = predict_logits(model, tokenizer, calibration, config.max_length)
     labels = np.array([p.label for p in calibration])
     temperature = fit_temperature(logits, labels)
     report = {
-        "steps": state["step"], "pairs_seen": state["step"] * config.batch_size,
-        "train_minutes": round(state["elapsed"] / 60, 1), "final_loss": float(np.mean(state["losses"][-500:])),
+        **run,
         "temperature": temperature,
         "calibration_accuracy": float((logits.argmax(1) == labels).mean()),
         "ece_before": expected_calibration_error(logits, labels, 1.0),
         "ece_after": expected_calibration_error(logits, labels, temperature),
-        "config": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()},
     }
     config.out_dir.mkdir(parents=True, exist_ok=True)
     model.half().save_pretrained(str(config.out_dir), safe_serialization=True)

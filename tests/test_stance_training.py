@@ -1,13 +1,17 @@
-"""train-stance end to end on a tiny made-up data folder: trains, checkpoints, resumes, exports, loads."""
+"""train-stance end to end on a tiny made-up data folder: trains, checkpoints, resumes, exports, loads,
+averages."""
 from __future__ import annotations
 
 import gzip
 import json
 from pathlib import Path
 
+import torch
+from safetensors.torch import load_file
+
 from qa.stance import StanceModel
 from qa.stance_data import covid_rows
-from qa.stance_train import TrainConfig, train
+from qa.stance_train import TrainConfig, average_and_export, train
 
 ROWS = [
     ("A man is playing a guitar on stage.", "A man is playing music.", "entailment"),
@@ -41,6 +45,21 @@ def test_train_resume_export_and_load(tmp_path: Path) -> None:
     assert {"temperature", "ece_before", "ece_after"} <= set(second)
     [scores] = StanceModel(tmp_path / "model").judge("The ministry lifted the ban.", ["The ministry kept the ban."])
     assert abs(scores.supports + scores.refutes + scores.neutral - 1) < 1e-5
+
+
+def test_average_of_two_exports_is_the_mean_of_their_weights(tmp_path: Path) -> None:
+    write_data(tmp_path / "nli")
+    exports = []
+    for seed in (1, 2):
+        exports.append(tmp_path / f"model-{seed}")
+        train(TrainConfig(data_dir=tmp_path / "nli", out_dir=exports[-1], work_dir=tmp_path / f"work-{seed}",
+                          budget_minutes=0.02, batch_size=8, seed=seed))
+    report = average_and_export(exports, TrainConfig(data_dir=tmp_path / "nli", out_dir=tmp_path / "soup",
+                                                     work_dir=tmp_path))
+    assert report["averaged"] == [str(p) for p in exports] and report["temperature"] > 0
+    heads = [load_file(path / "model.safetensors")["classifier.weight"].float() for path in (*exports, tmp_path / "soup")]
+    assert not torch.equal(heads[0], heads[1])
+    assert torch.allclose(heads[2], (heads[0] + heads[1]) / 2, atol=1e-3)
 
 
 def test_covid_claim_sets_become_nli_rows(tmp_path: Path) -> None:
