@@ -13,9 +13,6 @@ def texts(passages: list[dict]) -> str:
     return " || ".join(p["text"] for p in passages)
 
 
-KNOWN_GAP = ("known model gap: the shipped stance model gives 'will keep in place a ban' a tie (0.45 supports, "
-             "0.45 refutes) against 'lifted its ban', Putin's 'secured the backing' only 0.41 supports, and the "
-             "White House's 'didn't state there was agreement' neutral (see qa/models/stance/MODEL_CARD.md)")
 
 
 def test_safe_zones_is_disputed_with_both_sides(trump: dict) -> None:
@@ -26,7 +23,10 @@ def test_safe_zones_is_disputed_with_both_sides(trump: dict) -> None:
     assert "[1]" in trump["answer"] and f"[{len(trump['supporting']) + 1}]" in trump["answer"]
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_GAP)
+@pytest.mark.xfail(strict=True, reason="known model gap: towards 'Trump agreed to safe zones' the shipped stance "
+                   "model gives Putin's 'secured the backing … which could include a ban on bombing raids' 0.37 "
+                   "supports / 0.50 refutes and the White House's 'didn't state there was agreement' 0.66 neutral "
+                   "(see qa/models/stance/MODEL_CARD.md)")
 def test_safe_zones_evidence_named_in_the_issue(trump: dict) -> None:
     assert "secured the backing of U.S. President Donald Trump" in texts(trump["supporting"])
     assert "didn’t state there was agreement on them" in texts(trump["conflicting"])
@@ -41,7 +41,6 @@ def test_wire_copies_show_as_one_story(trump: dict, seeded) -> None:
     assert kremlin[0]["also_in"][0] != kremlin[0]["source"]["doc_id"]
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_GAP)
 def test_tomato_ban_is_refuted(seeded) -> None:
     result = seeded.check("Did Russia lift its ban on Turkish tomatoes?").to_dict()
     assert result["verdict"] == "refuted"

@@ -9,9 +9,6 @@ from click.testing import CliRunner
 from qa.cli import main
 from qa.stance import MODEL_DIR
 
-TOMATO = ("Russia lifted its ban on Turkish tomatoes.",
-          "Still, Russia will keep in place a ban on Turkish tomato imports for up to three to five years, "
-          "Deputy Prime Minister Arkady Dvorkovich said.", "refutes")
 CLEAR_CASES = [
     ("Trump backs safe zones in Syria.",
      "Russian President Vladimir Putin said that he secured the backing of U.S. President Donald Trump for a "
@@ -30,6 +27,9 @@ CLEAR_CASES = [
      "took office in January.", "refutes"),
     ("The Kremlin called the call business-like.",
      "The Kremlin characterized the call as “business-like” and “constructive.”", "supports"),
+    ("Russia lifted its ban on Turkish tomatoes.",
+     "Still, Russia will keep in place a ban on Turkish tomato imports for up to three to five years, "
+     "Deputy Prime Minister Arkady Dvorkovich said.", "refutes"),
 ]
 
 
@@ -39,9 +39,7 @@ def test_model_ships_with_the_package() -> None:
     assert (MODEL_DIR / "MODEL_CARD.md").exists()
 
 
-@pytest.mark.parametrize("claim, passage, expected", CLEAR_CASES + [
-    pytest.param(*TOMATO, marks=pytest.mark.xfail(strict=True, reason="known gap: 'keep in place a ban' vs "
-                                                  "'lifted its ban' is a 0.45/0.45 tie (lexical overlap); see the model card"))])
+@pytest.mark.parametrize("claim, passage, expected", CLEAR_CASES)
 def test_clear_cases(stance_model, claim: str, passage: str, expected: str) -> None:
     [scores] = stance_model.judge(claim, [passage])
     assert scores.stance == expected, scores
