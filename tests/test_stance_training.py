@@ -7,9 +7,11 @@ import json
 from pathlib import Path
 
 import torch
+from click.testing import CliRunner
 from safetensors.torch import load_file
 
-from qa.stance import StanceModel
+from qa.cli import main
+from qa.stance import MODEL_DIR, StanceModel
 from qa.stance_data import covid_rows
 from qa.stance_train import TrainConfig, average_and_export, train
 
@@ -77,3 +79,15 @@ def test_covid_claim_sets_become_nli_rows(tmp_path: Path) -> None:
         {"premise": "Second finding.", "hypothesis": "A claim.", "label": "entailment", "source": "check-covid/train"},
         {"premise": "First.", "hypothesis": "A claim.", "label": "neutral", "source": "check-covid-context/train"}]
     assert covid_rows(tmp_path / "missing") == []
+
+
+def test_average_stance_rejects_a_single_model_and_non_exports(tmp_path: Path) -> None:
+    write_data(tmp_path / "nli")
+    (tmp_path / "empty").mkdir()
+    runner = CliRunner()
+    alone = runner.invoke(main, ["average-stance", str(MODEL_DIR), "--data", str(tmp_path / "nli")])
+    assert alone.exit_code == 2 and "at least two" in alone.output
+    wrong = runner.invoke(main, ["average-stance", str(MODEL_DIR), str(tmp_path / "empty"),
+                                 "--data", str(tmp_path / "nli"), "--out", str(tmp_path / "soup")])
+    assert wrong.exit_code == 2 and "no model.safetensors" in wrong.output
+    assert not (tmp_path / "soup").exists()
