@@ -168,14 +168,13 @@ def train_stance(data_dir: Path, out_dir: Path, work_dir: Path, budget_minutes: 
 @click.option("--seed", type=int, default=13, show_default=True, help="Picks the calibration slice.")
 def average_stance(models: tuple[Path, ...], data_dir: Path, out_dir: Path, seed: int) -> None:
     """Average the weights of exported stance models of one lineage and recalibrate."""
-    from qa.stance_train import TrainConfig, average_and_export
-
     if len(models) < 2:
         raise click.UsageError("give at least two exported models to average")
     for model in models:
         if not (model / "model.safetensors").exists():
             raise click.BadParameter(f"{model} holds no model.safetensors (not an exported stance model)",
                                      param_hint="MODELS")
+    from qa.stance_train import TrainConfig, average_and_export
 
     average_and_export(list(models), TrainConfig(data_dir=data_dir, out_dir=out_dir, work_dir=Path("."), seed=seed))
 

@@ -2,11 +2,11 @@
 
 Choices (explained in the model card): official dev/test splits listed in the data README are
 held out; FNC-1 "disagree" and other scarce refutations are up-weighted; big one-sided sets
-(CANNOT contradictions, ArgKP "no match" neutrals, FNC-1 "discuss") are subsampled, and so are the
-contradictions of image-caption sets (SNLI, MPE, JOCI, CAD-SNLI), where "a different scene" counts
-as a contradiction, which in news is merely another event; long bodies
-are cut to the sentences relevant to the claim; negation/antonym edits add contrastive pairs, and
-every continuation/termination verb swap the pool allows ("kept" -> "lifted") is added. Claim
+(CANNOT contradictions, ArgKP "no match" neutrals, FNC-1 "discuss") are subsampled, as are the
+contradictions of image-caption sets (SNLI, MPE, JOCI, CAD-SNLI: there "another scene" contradicts,
+in news "another event" does not); long bodies are cut to the sentences relevant to the claim;
+negation/antonym edits add contrastive pairs, and every continuation/termination verb swap the pool
+allows ("kept" -> "lifted") is added. Claim
 verification pairs in the COVID/science domain (COVID-Fact; Check-COVID train, whose abstracts are
 disjoint from its dev split) come from the sibling `eval/` folder when it exists; HealthVer is never
 trained on, so its score stays zero-shot. Training rows whose premise also occurs in a held-out split

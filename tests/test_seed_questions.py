@@ -13,8 +13,6 @@ def texts(passages: list[dict]) -> str:
     return " || ".join(p["text"] for p in passages)
 
 
-
-
 def test_safe_zones_is_disputed_with_both_sides(trump: dict) -> None:
     assert trump["verdict"] == "disputed"
     assert trump["supporting"] and "made no mention of safe zones" in texts(trump["conflicting"])
