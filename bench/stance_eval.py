@@ -19,7 +19,7 @@ import numpy as np
 from bench.common import DEFAULT_DATA, classification_report, require_data, write_results
 from qa.stance import LABELS, MODEL_DIR, StanceModel
 from qa.stance_calibration import calibration_error
-from qa.stance_data import held_out_splits
+from qa.stance_data import held_out_rows, to_pair
 
 THROUGHPUT_PAIRS = 640
 
@@ -67,7 +67,8 @@ def main() -> None:
     model = StanceModel(args.model, batch_size=32)
     rng = random.Random(0)
     results: dict = {"splits": {}}
-    splits = held_out_splits(data / "nli")
+    rows = held_out_rows(data / "nli")
+    splits = {name: [to_pair(row) for row in split] for name, split in rows.items()}
     for name, split in splits.items():
         pairs = [(p.hypothesis, p.premise, LABELS[p.label]) for p in split]
         if args.limit and len(pairs) > args.limit:
@@ -75,7 +76,7 @@ def main() -> None:
         results["splits"][name] = evaluate(model, pairs)
         split_result = results["splits"][name]
         print(f"{name}: acc {split_result['accuracy']} macro-F1 {split_result['macro_f1']} ECE {split_result['ece']}")
-    fnc1 = held_out_splits(data / "nli", excerpt=False)["fnc1-train/competition_test"]
+    fnc1 = [to_pair(row, excerpt=False) for row in rows["fnc1-train/competition_test"]]
     results["ablation_fnc1_first_600_chars"] = head_truncation_ablation(model, fnc1, args.limit or len(fnc1), rng)
     print(f"fnc1, head-truncated premises: macro-F1 {results['ablation_fnc1_first_600_chars']['macro_f1']}")
     results["healthver_test_zero_shot"] = evaluate(model, healthver(data))

@@ -10,9 +10,12 @@ import click
 
 from qa.errors import FactCheckError
 from qa.settings import Settings
+from qa.stance import MODEL_DIR
 
 data_dir_option = click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
                                help="Where the index lives (default: $FACTCHECK_DATA_DIR or ./data).")
+stance_out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+                                 default=MODEL_DIR, show_default=True)
 
 
 def _checker(data_dir: Path | None):
@@ -141,8 +144,7 @@ def mcp(data_dir: Path | None) -> None:
 @click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder with the labelled pairs: pairs.jsonl.gz and extra.jsonl.gz "
                    "(COVID claim sets are read from its sibling eval/ when present).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path(__file__).resolve().parent / "models" / "stance", show_default=True)
+@stance_out_option
 @click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path), default=Path(".stance-work"),
               show_default=True, help="Checkpoints; a run resumes from here.")
 @click.option("--budget-minutes", type=float, default=88.0, show_default=True)
@@ -163,8 +165,7 @@ def train_stance(data_dir: Path, out_dir: Path, work_dir: Path, budget_minutes: 
 @click.argument("models", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="The labelled pairs folder, for the calibration slice.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path(__file__).resolve().parent / "models" / "stance", show_default=True)
+@stance_out_option
 @click.option("--seed", type=int, default=13, show_default=True, help="Picks the calibration slice.")
 def average_stance(models: tuple[Path, ...], data_dir: Path, out_dir: Path, seed: int) -> None:
     """Average the weights of exported stance models of one lineage and recalibrate."""
@@ -176,7 +177,7 @@ def average_stance(models: tuple[Path, ...], data_dir: Path, out_dir: Path, seed
                                      param_hint="MODELS")
     from qa.stance_train import TrainConfig, average_and_export
 
-    average_and_export(list(models), TrainConfig(data_dir=data_dir, out_dir=out_dir, work_dir=Path("."), seed=seed))
+    average_and_export(list(models), TrainConfig(data_dir=data_dir, out_dir=out_dir, seed=seed))
 
 
 if __name__ == "__main__":

@@ -139,12 +139,12 @@ def build_pool(data_dir: Path, seed: int, calibration_share: float = 0.02) -> tu
     return train, calibration
 
 
-def held_out_splits(data_dir: Path, excerpt: bool = True) -> dict[str, list[Pair]]:
-    """The official dev/test splits named in the data README, by source (raw premises if not `excerpt`)."""
-    splits: dict[str, list[Pair]] = {name: [] for name in HELD_OUT}
+def held_out_rows(data_dir: Path) -> dict[str, list[dict]]:
+    """The rows of the official dev/test splits named in the data README, by source (`to_pair` them)."""
+    splits: dict[str, list[dict]] = {name: [] for name in HELD_OUT}
     for row in read_jsonl(data_dir / "pairs.jsonl.gz"):
         if row["source"] in splits:
-            splits[row["source"]].append(to_pair(row, excerpt))
+            splits[row["source"]].append(row)
     return splits
 
 

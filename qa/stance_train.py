@@ -28,7 +28,7 @@ from qa.stance_data import LABELS, Pair, build_pool, label_counts
 class TrainConfig:
     data_dir: Path
     out_dir: Path
-    work_dir: Path
+    work_dir: Path = Path(".stance-work")  # checkpoints; a run resumes from here
     seed: int = 13
     budget_minutes: float = 60.0
     batch_size: int = 32
@@ -143,9 +143,7 @@ def train(config: TrainConfig) -> dict:
     run = {"steps": state["step"], "pairs_seen": state["step"] * config.batch_size,
            "train_minutes": round(state["elapsed"] / 60, 1), "final_loss": float(np.mean(state["losses"][-500:])),
            "config": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()}}
-    report = calibrate_and_export(model, tokenizer, calibration, config, run)
-    print(json.dumps(report, indent=2))
-    return report
+    return calibrate_and_export(model, tokenizer, calibration, config, run)
 
 
 def average_and_export(models: list[Path], config: TrainConfig) -> dict:
@@ -153,15 +151,13 @@ def average_and_export(models: list[Path], config: TrainConfig) -> dict:
     continued from the other), refitted for temperature on the calibration slice of `config.seed`."""
     torch.set_num_threads(config.threads)
     _, calibration = build_pool(config.data_dir, config.seed)
-    weights = [load_model(path).state_dict() for path in models]
     model = load_model(models[0])
+    weights = [model.state_dict()] + [load_model(path).state_dict() for path in models[1:]]
     model.load_state_dict({name: sum(w[name] for w in weights) / len(weights) if tensor.is_floating_point() else tensor
                            for name, tensor in weights[0].items()})
     tokenizer = AutoTokenizer.from_pretrained(str(models[0]))
     run = {"averaged": [str(p) for p in models], "calibration_seed": config.seed}
-    report = calibrate_and_export(model, tokenizer, calibration, config, run)
-    print(json.dumps(report, indent=2))
-    return report
+    return calibrate_and_export(model, tokenizer, calibration, config, run)
 
 
 def save_checkpoint(path: Path, model, optimizer, state: dict) -> None:
@@ -181,7 +177,8 @@ def predict_logits(model, tokenizer, pairs: list[Pair], max_length: int, batch_s
 
 
 def calibrate_and_export(model, tokenizer, calibration: list[Pair], config: TrainConfig, run: dict) -> dict:
-    """Fit the temperature, write weights (fp16), tokenizer, calibration and a report with `run` in it."""
+    """Fit the temperature, write weights (fp16), tokenizer, calibration and a report with `run` in it
+    (also printed)."""
     logits = predict_logits(model, tokenizer, calibration, config.max_length)
     labels = np.array([p.label for p in calibration])
     temperature = fit_temperature(logits, labels)
@@ -198,4 +195,5 @@ def calibrate_and_export(model, tokenizer, calibration: list[Pair], config: Trai
     tokenizer.save_pretrained(str(config.out_dir))
     (config.out_dir / "calibration.json").write_text(json.dumps({"temperature": temperature, "labels": LABELS}))
     (config.out_dir / "training_report.json").write_text(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2))
     return report
