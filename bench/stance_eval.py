@@ -33,9 +33,10 @@ def evaluate(model: StanceModel, pairs: list[tuple[str, str, str]]) -> dict:
     return report
 
 
-def healthver(data: Path) -> list[tuple[str, str, str]]:
+def healthver(data: Path, split: str) -> list[tuple[str, str, str]]:
+    """HealthVer dev or test pairs; never trained on (dev only picks among candidate models)."""
     mapping = {"Supports": "supports", "Refutes": "refutes", "Neutral": "neutral"}
-    with open(data / "eval" / "healthver" / "healthver_test.csv", newline="", encoding="utf-8") as handle:
+    with open(data / "eval" / "healthver" / f"healthver_{split}.csv", newline="", encoding="utf-8") as handle:
         return [(r["claim"], r["evidence"], mapping[r["label"]]) for r in csv.DictReader(handle)]
 
 
@@ -79,8 +80,9 @@ def main() -> None:
     fnc1 = [to_pair(row, excerpt=False) for row in rows["fnc1-train/competition_test"]]
     results["ablation_fnc1_first_600_chars"] = head_truncation_ablation(model, fnc1, args.limit or len(fnc1), rng)
     print(f"fnc1, head-truncated premises: macro-F1 {results['ablation_fnc1_first_600_chars']['macro_f1']}")
-    results["healthver_test_zero_shot"] = evaluate(model, healthver(data))
-    print(f"healthver: macro-F1 {results['healthver_test_zero_shot']['macro_f1']}")
+    for split in ("dev", "test"):
+        results[f"healthver_{split}_zero_shot"] = evaluate(model, healthver(data, split))
+        print(f"healthver {split}: macro-F1 {results[f'healthver_{split}_zero_shot']['macro_f1']}")
     mnli = [(p.hypothesis, p.premise, LABELS[p.label]) for p in splits["mnli/dev_mismatched"]]
     results["throughput"] = throughput(model, mnli)
     print(f"throughput: {results['throughput']['pairs_per_second']} pairs/s")
