@@ -4,6 +4,11 @@ Two edits of a hypothesis: negation (insert or remove "not" after the first auxi
 past-tense verb into "did not <verb>") and antonym swap (lifted -> imposed, rose -> fell). An edit of
 an *entailed* hypothesis gives a contradiction; the same edit of a *neutral* hypothesis stays
 neutral. Producing both keeps "contains a negation" from becoming a shortcut for "refutes".
+
+One edit of a premise: a *distractor*, an unrelated sentence with a negative word ("ban", "not",
+"denied") added before or after it, keeps the label. Without it a passage such as "Putin secured
+Trump's backing for safe zones, which could include a ban on bombing raids" reads as refuting
+"Trump agreed to safe zones" because of the "ban" in its trailing clause.
 """
 from __future__ import annotations
 
@@ -13,6 +18,11 @@ from functools import lru_cache
 
 from lemminflect import getAllInflections, getAllLemmas
 
+from qa.stance_text import content_words
+
+NEGATIVE_CUES = frozenset(
+    """not no never none nothing nobody without cannot ban bans banned deny denies denied reject rejects
+    rejected refuse refuses refused fail fails failed halt halted stop stopped against""".split())
 _AUX = {"is", "are", "was", "were", "has", "have", "had", "will", "can", "could", "would",
         "should", "does", "do", "did", "must", "may", "might"}
 _TOKEN = re.compile(r"\w+|[^\w\s]+|\s+")
@@ -121,3 +131,20 @@ def augment(premise: str, hypothesis: str, label: str, rng: random.Random,
             out.append((premise, edited, new_label))
     return out
 
+
+
+def is_distractor_candidate(sentence: str) -> bool:
+    """A short single sentence with a negative word: what can pose as a refutation in a passage."""
+    words = re.findall(r"[a-z]+", sentence.lower())
+    return 40 <= len(sentence) <= 200 and sentence.count(". ") == 0 and not NEGATIVE_CUES.isdisjoint(words)
+
+
+def add_distractor(premise: str, hypothesis: str, distractors: list[str], rng: random.Random) -> str | None:
+    """The premise with an unrelated negative sentence before or after it (the label stays), or
+    None when the draws share content words with the pair, so the distractor cannot bear on it."""
+    topic = content_words(premise) | content_words(hypothesis)
+    for _ in range(5):
+        distractor = rng.choice(distractors)
+        if topic.isdisjoint(content_words(distractor)):
+            return f"{premise} {distractor}" if rng.random() < 0.7 else f"{distractor} {premise}"
+    return None

@@ -22,11 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.stance import LABELS
-from qa.stance_augment import augment
+from qa.stance_augment import add_distractor, augment, is_distractor_candidate
 from qa.stance_text import relevant_excerpt
 
 NLI_TO_STANCE = {"entailment": "supports", "contradiction": "refutes", "neutral": "neutral"}
 AUGMENT_SHARE = 0.15  # of short pairs that get negation/antonym edits
+DISTRACTOR_SHARE = 0.12  # of short pairs that also appear with an unrelated negative sentence added
+DISTRACTOR_SOURCES = ("mnli/", "fever-symmetric/", "fm2/", "covidfact/", "check-covid")  # news/science prose
 HELD_OUT = (
     "mnli/dev_mismatched", "snli/test", "snli-hard/test", "fnc1-train/competition_test",
     "fever-symmetric/test", "arc-stance/test", "perspectrum/test", "conjnli/dev",
@@ -39,9 +41,9 @@ SAMPLING = {
     ("fm2/", "*"): 3.0,
     ("mnli/dev_matched", "*"): 2.0,
     ("covidfact/", "contradiction"): 0.7,
-    ("covidfact/", "entailment"): 1.5,
-    ("check-covid/", "*"): 2.0,
-    ("check-covid-context/", "*"): 0.2,
+    ("covidfact/", "entailment"): 2.0,
+    ("check-covid/", "*"): 3.0,
+    ("check-covid-context/", "*"): 0.5,
     ("snli/dev", "contradiction"): 0.5,
     ("mpe/", "contradiction"): 0.5,
     ("joci/", "contradiction"): 0.5,
@@ -125,6 +127,8 @@ def build_pool(data_dir: Path, seed: int, calibration_share: float = 0.02) -> tu
     rng.shuffle(rows)
     n_cal = max(int(len(rows) * calibration_share), 1)
     calibration = [to_pair(r) for r in rows[:n_cal]]
+    distractors = sorted({r["premise"] for r in rows[n_cal:]
+                          if r["source"].startswith(DISTRACTOR_SOURCES) and is_distractor_candidate(r["premise"])})
     train: list[Pair] = []
     for row in rows[n_cal:]:
         pair = to_pair(row)
@@ -135,6 +139,10 @@ def build_pool(data_dir: Path, seed: int, calibration_share: float = 0.02) -> tu
                 edits += augment(pair.premise, pair.hypothesis, row["label"], rng)
             train += [Pair(p, h, LABELS.index(NLI_TO_STANCE[label]), "augment/" + row["label"])
                       for p, h, label in edits]
+            padded = add_distractor(pair.premise, pair.hypothesis, distractors, rng) \
+                if distractors and rng.random() < DISTRACTOR_SHARE else None
+            if padded:
+                train.append(Pair(padded, pair.hypothesis, pair.label, "distractor/" + row["label"]))
     rng.shuffle(train)
     return train, calibration
 

@@ -1,0 +1,32 @@
+"""The training-data edits that target refutation: negation, antonym swaps and distractors."""
+from __future__ import annotations
+
+import random
+
+from qa.stance_augment import add_distractor, augment, is_distractor_candidate, negate
+
+
+def test_negation_flips_the_main_clause() -> None:
+    assert negate("Russia lifted its ban on tomatoes.") == "Russia did not lift its ban on tomatoes."
+    assert negate("The ban is not in place.") == "The ban is in place."
+
+
+def test_an_edited_entailment_refutes_and_an_edited_neutral_stays_neutral() -> None:
+    rng = random.Random(0)
+    premise = "Russia lifted its ban on Turkish tomatoes."
+    assert {label for _, _, label in augment(premise, "Russia lifted the ban.", "entailment", rng)} == {"contradiction"}
+    assert {label for _, _, label in augment(premise, "Turkey lifted a ban.", "neutral", rng)} == {"neutral"}
+    assert augment(premise, "Russia kept the ban.", "contradiction", rng) == []
+
+
+def test_a_distractor_is_an_unrelated_negative_sentence_added_to_the_premise() -> None:
+    distractors = ["Officials denied that Trump would back the zones.",
+                   "The league did not allow fans into the stadium last season."]
+    assert all(is_distractor_candidate(d) for d in distractors)
+    assert not is_distractor_candidate("The league allowed fans into the stadium last season.")
+    premise = "Putin secured Trump's backing for safe zones in Syria."
+    for seed in range(10):
+        padded = add_distractor(premise, "Trump backs safe zones.", distractors, random.Random(seed))
+        assert padded is not None and premise in padded
+        assert "league did not allow fans" in padded  # never the one that shares words with the pair
+    assert add_distractor(premise, "Trump backs safe zones.", distractors[:1], random.Random(0)) is None
