@@ -6,11 +6,11 @@ held out; FNC-1 "disagree" and other scarce refutations are up-weighted; big one
 contradictions of image-caption sets (SNLI, MPE, JOCI, CAD-SNLI: there "another scene" contradicts,
 in news "another event" does not); long bodies are cut to the sentences relevant to the claim;
 negation/antonym edits add contrastive pairs, and every continuation/termination verb swap the pool
-allows ("kept" -> "lifted") is added. Claim
-verification pairs in the COVID/science domain (COVID-Fact; Check-COVID train, whose abstracts are
-disjoint from its dev split) come from the sibling `eval/` folder when it exists; HealthVer is never
-trained on, so its score stays zero-shot. Training rows whose premise also occurs in a held-out split
-are dropped.
+allows ("kept" -> "lifted") is added; some premises also appear with an unrelated negative sentence
+added (a distractor), label kept. Claim verification pairs in the COVID/science domain
+(COVID-Fact; Check-COVID train, whose abstracts are disjoint from its dev split) come from the
+sibling `eval/` folder when it exists; HealthVer is never trained on, so its score stays zero-shot.
+Training rows whose premise also occurs in a held-out split are dropped.
 """
 from __future__ import annotations
 
