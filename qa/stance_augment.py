@@ -23,6 +23,7 @@ from qa.stance_text import content_words
 NEGATIVE_CUES = frozenset(
     """not no never none nothing nobody without cannot ban bans banned deny denies denied reject rejects
     rejected refuse refuses refused fail fails failed halt halted stop stopped against""".split())
+
 _AUX = {"is", "are", "was", "were", "has", "have", "had", "will", "can", "could", "would",
         "should", "does", "do", "did", "must", "may", "might"}
 _TOKEN = re.compile(r"\w+|[^\w\s]+|\s+")
@@ -130,7 +131,6 @@ def augment(premise: str, hypothesis: str, label: str, rng: random.Random,
         if edited and edited != hypothesis:
             out.append((premise, edited, new_label))
     return out
-
 
 
 def is_distractor_candidate(sentence: str) -> bool:

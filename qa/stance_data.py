@@ -139,10 +139,10 @@ def build_pool(data_dir: Path, seed: int, calibration_share: float = 0.02) -> tu
                 edits += augment(pair.premise, pair.hypothesis, row["label"], rng)
             train += [Pair(p, h, LABELS.index(NLI_TO_STANCE[label]), "augment/" + row["label"])
                       for p, h, label in edits]
-            padded = add_distractor(pair.premise, pair.hypothesis, distractors, rng) \
-                if distractors and rng.random() < DISTRACTOR_SHARE else None
-            if padded:
-                train.append(Pair(padded, pair.hypothesis, pair.label, "distractor/" + row["label"]))
+            if distractors and rng.random() < DISTRACTOR_SHARE:
+                padded = add_distractor(pair.premise, pair.hypothesis, distractors, rng)
+                if padded:
+                    train.append(Pair(padded, pair.hypothesis, pair.label, "distractor/" + row["label"]))
     rng.shuffle(train)
     return train, calibration
 

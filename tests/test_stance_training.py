@@ -56,8 +56,7 @@ def test_average_of_two_exports_is_the_mean_of_their_weights(tmp_path: Path) -> 
         exports.append(tmp_path / f"model-{seed}")
         train(TrainConfig(data_dir=tmp_path / "nli", out_dir=exports[-1], work_dir=tmp_path / f"work-{seed}",
                           budget_minutes=0.02, batch_size=8, seed=seed))
-    report = average_and_export(exports, TrainConfig(data_dir=tmp_path / "nli", out_dir=tmp_path / "soup",
-                                                     work_dir=tmp_path))
+    report = average_and_export(exports, TrainConfig(data_dir=tmp_path / "nli", out_dir=tmp_path / "soup"))
     assert report["averaged"] == [str(p) for p in exports] and report["temperature"] > 0
     heads = [load_file(path / "model.safetensors")["classifier.weight"].float() for path in (*exports, tmp_path / "soup")]
     assert not torch.equal(heads[0], heads[1])
