@@ -9,6 +9,12 @@ One edit of a premise: a *distractor*, an unrelated sentence with a negative wor
 "denied") added before or after it, keeps the label. Without it a passage such as "Putin secured
 Trump's backing for safe zones, which could include a ban on bombing raids" reads as refuting
 "Trump agreed to safe zones" because of the "ban" in its trailing clause.
+
+One frame of a premise: a *reported account*. "Officials said that <premise>" keeps the label (a
+claim reported by its source counts for or against); "Officials did not confirm that <claim>"
+refutes the claim (for a fact-checker, a source that would know and does not confirm is a
+conflicting account, as in "the White House didn't state there was agreement"); the same negative
+frame around an unrelated premise stays neutral, so the frame alone decides nothing.
 """
 from __future__ import annotations
 
@@ -39,6 +45,7 @@ _ANTONYM_VERBS = [
     ("attack", "defend"), ("welcome", "condemn"), ("maintain", "abandon"), ("grow", "shrink"),
     ("pass", "fail"), ("arrive", "depart"), ("appear", "disappear"), ("admit", "deny"),
     ("cause", "prevent"), ("sign", "veto"), ("export", "import"), ("release", "arrest"),
+    ("block", "unblock"), ("tighten", "ease"),
 ]
 # Continuation vs termination of a state ("keeps a ban" vs "lifted its ban"): the refutation that
 # lexical overlap hides best, since everything but the verb agrees.
@@ -148,3 +155,27 @@ def add_distractor(premise: str, hypothesis: str, distractors: list[str], rng: r
         if topic.isdisjoint(content_words(distractor)):
             return f"{premise} {distractor}" if rng.random() < 0.7 else f"{distractor} {premise}"
     return None
+
+
+_REPORTERS = ("The statement", "The report", "Officials", "A spokesman", "The ministry", "The company",
+              "The agency", "The study", "The government", "The announcement", "Her office", "The authors")
+_AFFIRMING = ("said that", "confirmed that", "stated that", "announced that", "reported that")
+_NOT_AFFIRMING = ("did not say that", "didn't state that", "did not confirm that", "stopped short of saying that",
+                  "gave no indication that", "made no claim that")
+
+
+def _as_clause(sentence: str) -> str:
+    """A sentence fit to follow "said that" (the model's tokenizer is uncased, so case is left)."""
+    return sentence.strip().rstrip(".")
+
+
+def reported_account(premise: str, hypothesis: str, label: str, rng: random.Random) -> tuple[str, str] | None:
+    """(framed premise, NLI label) for one pair, or None for premises too long to frame as one clause."""
+    if len(premise) > 200 or len(hypothesis) > 200 or premise.count(". ") or hypothesis.count(". "):
+        return None
+    reporter = rng.choice(_REPORTERS)
+    if label == "entailment" and rng.random() < 0.5:
+        return f"{reporter} {rng.choice(_NOT_AFFIRMING)} {_as_clause(hypothesis)}.", "contradiction"
+    if label == "neutral" and rng.random() < 0.5:
+        return f"{reporter} {rng.choice(_NOT_AFFIRMING)} {_as_clause(premise)}.", "neutral"
+    return f"{reporter} {rng.choice(_AFFIRMING)} {_as_clause(premise)}.", label

@@ -7,7 +7,8 @@ contradictions of image-caption sets (SNLI, MPE, JOCI, CAD-SNLI: there "another 
 in news "another event" does not); long bodies are cut to the sentences relevant to the claim;
 negation/antonym edits add contrastive pairs, and every continuation/termination verb swap the pool
 allows ("kept" -> "lifted") is added; some premises also appear with an unrelated negative sentence
-added (a distractor), label kept. Claim verification pairs in the COVID/science domain
+added (a distractor), label kept; some are framed as reported accounts ("Officials said that …",
+"… did not confirm that <claim>"). Claim verification pairs in the COVID/science domain
 (COVID-Fact; Check-COVID train, whose abstracts are disjoint from its dev split) come from the
 sibling `eval/` folder when it exists; HealthVer is never trained on, so its score stays zero-shot.
 Training rows whose premise also occurs in a held-out split are dropped.
@@ -22,12 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.stance import LABELS
-from qa.stance_augment import add_distractor, augment, is_distractor_candidate
+from qa.stance_augment import add_distractor, augment, is_distractor_candidate, reported_account
 from qa.stance_text import relevant_excerpt
 
 NLI_TO_STANCE = {"entailment": "supports", "contradiction": "refutes", "neutral": "neutral"}
 AUGMENT_SHARE = 0.15  # of short pairs that get negation/antonym edits
 DISTRACTOR_SHARE = 0.12  # of short pairs that also appear with an unrelated negative sentence added
+REPORTED_SHARE = 0.08  # of short pairs that also appear framed as a reported account
 DISTRACTOR_SOURCES = ("mnli/", "fever-symmetric/", "fm2/", "covidfact/", "check-covid")  # news/science prose
 HELD_OUT = (
     "mnli/dev_mismatched", "snli/test", "snli-hard/test", "fnc1-train/competition_test",
@@ -143,6 +145,11 @@ def build_pool(data_dir: Path, seed: int, calibration_share: float = 0.02) -> tu
                 padded = add_distractor(pair.premise, pair.hypothesis, distractors, rng)
                 if padded:
                     train.append(Pair(padded, pair.hypothesis, pair.label, "distractor/" + row["label"]))
+            if rng.random() < REPORTED_SHARE:
+                framed = reported_account(pair.premise, pair.hypothesis, row["label"], rng)
+                if framed:
+                    train.append(Pair(framed[0], pair.hypothesis, LABELS.index(NLI_TO_STANCE[framed[1]]),
+                                      "reported/" + row["label"]))
     rng.shuffle(train)
     return train, calibration
 

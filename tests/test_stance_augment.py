@@ -1,9 +1,9 @@
-"""The training-data edits that target refutation: negation, antonym swaps and distractors."""
+"""The training-data edits that target refutation: negation, antonym swaps, distractors, reported accounts."""
 from __future__ import annotations
 
 import random
 
-from qa.stance_augment import add_distractor, augment, is_distractor_candidate, negate
+from qa.stance_augment import add_distractor, augment, is_distractor_candidate, negate, reported_account
 
 
 def test_negation_flips_the_main_clause() -> None:
@@ -30,3 +30,16 @@ def test_a_distractor_is_an_unrelated_negative_sentence_added_to_the_premise() -
         assert padded is not None and premise in padded
         assert "league did not allow fans" in padded  # never the one that shares words with the pair
     assert add_distractor(premise, "Trump backs safe zones.", distractors[:1], random.Random(0)) is None
+
+
+def test_a_reported_account_keeps_the_label_and_non_confirmation_of_the_claim_refutes() -> None:
+    premise, claim = "Putin secured Trump's backing for safe zones.", "Trump backs safe zones."
+    framed = {reported_account(premise, claim, "entailment", random.Random(seed)) for seed in range(20)}
+    assert {label for _, label in framed} == {"entailment", "contradiction"}
+    for text, label in framed:
+        assert (claim.rstrip(".") in text) if label == "contradiction" else (premise.rstrip(".") in text)
+    unrelated = {reported_account("The league let fans in.", claim, "neutral", random.Random(seed))
+                 for seed in range(20)}
+    assert {label for _, label in unrelated} == {"neutral"}
+    assert any(" not " in text or "n't" in text or " no " in text for text, _ in unrelated)
+    assert reported_account("One sentence. And another.", claim, "entailment", random.Random(0)) is None
