@@ -170,7 +170,7 @@ def _as_clause(sentence: str) -> str:
 
 
 def reported_account(premise: str, hypothesis: str, label: str, rng: random.Random) -> tuple[str, str] | None:
-    """(framed premise, NLI label) for one pair, or None for premises too long to frame as one clause."""
+    """(framed premise, NLI label) for one pair, or None when either side is too long for one clause."""
     if len(premise) > 200 or len(hypothesis) > 200 or premise.count(". ") or hypothesis.count(". "):
         return None
     reporter = rng.choice(_REPORTERS)
