@@ -119,20 +119,32 @@ def covid_rows(eval_dir: Path) -> list[dict]:
     return rows
 
 
-def build_pool(data_dir: Path, seed: int, calibration_share: float = 0.02) -> tuple[list[Pair], list[Pair]]:
-    """(train, calibration) pairs; calibration is a random held-out slice for temperature fitting."""
-    rng = random.Random(seed)
+def split_rows(data_dir: Path, rng: random.Random, calibration_share: float = 0.02) -> tuple[list[dict], list[dict]]:
+    """(calibration, training) rows: every trainable row, shuffled by `rng`; calibration is a random
+    held-out slice for temperature fitting."""
     rows = read_jsonl(data_dir / "pairs.jsonl.gz") + read_jsonl(data_dir / "extra.jsonl.gz")
     held_out_premises = {r["premise"] for r in rows if r["source"].startswith(HELD_OUT)}
     rows = [r for r in rows if not r["source"].startswith(HELD_OUT) and r["premise"] not in held_out_premises]
     rows += covid_rows(data_dir.parent / "eval")
     rng.shuffle(rows)
     n_cal = max(int(len(rows) * calibration_share), 1)
-    calibration = [to_pair(r) for r in rows[:n_cal]]
-    distractors = sorted({r["premise"] for r in rows[n_cal:]
+    return rows[:n_cal], rows[n_cal:]
+
+
+def calibration_pairs(data_dir: Path, seed: int) -> list[Pair]:
+    """The calibration slice `build_pool` holds out with this seed, without building the pool."""
+    return [to_pair(r) for r in split_rows(data_dir, random.Random(seed))[0]]
+
+
+def build_pool(data_dir: Path, seed: int) -> tuple[list[Pair], list[Pair]]:
+    """(train, calibration) pairs."""
+    rng = random.Random(seed)
+    calibration_rows, rows = split_rows(data_dir, rng)
+    calibration = [to_pair(r) for r in calibration_rows]
+    distractors = sorted({r["premise"] for r in rows
                           if r["source"].startswith(DISTRACTOR_SOURCES) and is_distractor_candidate(r["premise"])})
     train: list[Pair] = []
-    for row in rows[n_cal:]:
+    for row in rows:
         pair = to_pair(row)
         train.extend([pair] * copies(row["source"], row["label"], rng))
         if len(pair.premise) < 400:

@@ -21,7 +21,7 @@ from tqdm import tqdm
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 from qa.stance_calibration import expected_calibration_error, fit_temperature
-from qa.stance_data import LABELS, Pair, build_pool, label_counts
+from qa.stance_data import LABELS, Pair, build_pool, calibration_pairs, label_counts
 
 
 @dataclass
@@ -150,7 +150,7 @@ def average_and_export(models: list[Path], config: TrainConfig) -> dict:
     """Uniform weight average ("model soup") of exported models that share one lineage (one was
     continued from the other), refitted for temperature on the calibration slice of `config.seed`."""
     torch.set_num_threads(config.threads)
-    _, calibration = build_pool(config.data_dir, config.seed)
+    calibration = calibration_pairs(config.data_dir, config.seed)
     model = load_model(models[0])
     weights = [model.state_dict()] + [load_model(path).state_dict() for path in models[1:]]
     model.load_state_dict({name: sum(w[name] for w in weights) / len(weights) if tensor.is_floating_point() else tensor
