@@ -35,6 +35,8 @@ HELD_OUT = (
     "mnli/dev_mismatched", "snli/test", "snli-hard/test", "fnc1-train/competition_test",
     "fever-symmetric/test", "arc-stance/test", "perspectrum/test", "conjnli/dev",
 )
+# more.jsonl.gz: only these rows may be trained on (licence); the rest are extra held-out splits.
+MORE_TRAINABLE = ("lingnli/", "snli-train-subset/")
 # Expected number of copies of each pair, by (source prefix, NLI label); default 1.0.
 SAMPLING = {
     ("fnc1-train/train", "contradiction"): 4.0,
@@ -47,6 +49,7 @@ SAMPLING = {
     ("check-covid/", "*"): 3.0,
     ("check-covid-context/", "*"): 0.5,
     ("snli/dev", "contradiction"): 0.5,
+    ("snli-train-subset/", "contradiction"): 0.5,
     ("mpe/", "contradiction"): 0.5,
     ("joci/", "contradiction"): 0.5,
     ("cad-snli/", "contradiction"): 0.6,
@@ -123,7 +126,10 @@ def split_rows(data_dir: Path, rng: random.Random, calibration_share: float = 0.
     """(calibration, training) rows: every trainable row, shuffled by `rng`; calibration is a random
     held-out slice for temperature fitting."""
     rows = read_jsonl(data_dir / "pairs.jsonl.gz") + read_jsonl(data_dir / "extra.jsonl.gz")
+    more = read_jsonl(data_dir / "more.jsonl.gz") if (data_dir / "more.jsonl.gz").exists() else []
     held_out_premises = {r["premise"] for r in rows if r["source"].startswith(HELD_OUT)}
+    held_out_premises |= {r["premise"] for r in more if not r["source"].startswith(MORE_TRAINABLE)}
+    rows += [r for r in more if r["source"].startswith(MORE_TRAINABLE)]
     rows = [r for r in rows if not r["source"].startswith(HELD_OUT) and r["premise"] not in held_out_premises]
     rows += covid_rows(data_dir.parent / "eval")
     rng.shuffle(rows)
@@ -172,6 +178,16 @@ def held_out_rows(data_dir: Path) -> dict[str, list[dict]]:
     for row in read_jsonl(data_dir / "pairs.jsonl.gz"):
         if row["source"] in splits:
             splits[row["source"]].append(row)
+    return splits
+
+
+def extra_held_out_rows(data_dir: Path) -> dict[str, list[dict]]:
+    """The evaluation-only sets of more.jsonl.gz (non-commercial or unlicensed), by source."""
+    splits: dict[str, list[dict]] = {}
+    path = data_dir / "more.jsonl.gz"
+    for row in read_jsonl(path) if path.exists() else []:
+        if not row["source"].startswith(MORE_TRAINABLE):
+            splits.setdefault(row["source"], []).append(row)
     return splits
 
 

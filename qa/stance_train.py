@@ -20,6 +20,7 @@ import torch
 from tqdm import tqdm
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+from qa.precision import autocast, bf16_is_faster
 from qa.stance_calibration import expected_calibration_error, fit_temperature
 from qa.stance_data import LABELS, Pair, build_pool, calibration_pairs, label_counts
 
@@ -38,6 +39,7 @@ class TrainConfig:
     checkpoint_every: int = 200
     threads: int = 2
     init_from: Path | None = None  # continue from an exported model instead of the base encoder
+    bf16: bool = False  # autocast; set by measuring on the machine at hand
 
 
 def base_model_path() -> Path:
@@ -103,6 +105,9 @@ def train(config: TrainConfig) -> dict:
         optimizer.load_state_dict(saved["optimizer"])
         state = saved["state"]
         print(f"resuming at step {state['step']} ({state['elapsed'] / 60:.1f} min done)")
+    sample = encode(tokenizer, pool[:config.batch_size], config.max_length)
+    config.bf16 = bf16_is_faster(lambda: model(**sample))
+    print(f"precision: {'bf16 autocast' if config.bf16 else 'fp32'} (measured on this CPU)")
     loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights(pool))
     budget = config.budget_minutes * 60
     model.train()
@@ -116,7 +121,7 @@ def train(config: TrainConfig) -> dict:
                 group["lr"] = learning_rate(config, state["elapsed"])
             inputs = encode(tokenizer, batch, config.max_length)
             labels = torch.tensor([p.label for p in batch])
-            with torch.autocast("cpu", dtype=torch.bfloat16):
+            with autocast(config.bf16):
                 logits = model(**inputs).logits
             loss = loss_fn(logits.float(), labels)
             loss.backward()
@@ -167,11 +172,12 @@ def save_checkpoint(path: Path, model, optimizer, state: dict) -> None:
 
 
 @torch.inference_mode()
-def predict_logits(model, tokenizer, pairs: list[Pair], max_length: int, batch_size: int = 64) -> np.ndarray:
+def predict_logits(model, tokenizer, pairs: list[Pair], max_length: int, bf16: bool,
+                   batch_size: int = 64) -> np.ndarray:
     model.eval()
     out = []
     for i in range(0, len(pairs), batch_size):
-        with torch.autocast("cpu", dtype=torch.bfloat16):
+        with autocast(bf16):
             out.append(model(**encode(tokenizer, pairs[i:i + batch_size], max_length)).logits.float().numpy())
     return np.concatenate(out)
 
@@ -179,7 +185,7 @@ def predict_logits(model, tokenizer, pairs: list[Pair], max_length: int, batch_s
 def calibrate_and_export(model, tokenizer, calibration: list[Pair], config: TrainConfig, run: dict) -> dict:
     """Fit the temperature, write weights (fp16), tokenizer, calibration and a report with `run` in it
     (also printed)."""
-    logits = predict_logits(model, tokenizer, calibration, config.max_length)
+    logits = predict_logits(model, tokenizer, calibration, config.max_length, config.bf16)
     labels = np.array([p.label for p in calibration])
     temperature = fit_temperature(logits, labels)
     report = {
