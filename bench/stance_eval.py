@@ -1,10 +1,13 @@
-"""Evaluate the committed stance model: held-out splits, HealthVer zero-shot, throughput.
+"""Evaluate a stance model against a baseline in one run: held-out splits, extra held-out sets,
+HealthVer zero-shot, on-topic neutrals (false refutations), throughput.
 
-    python -m bench.stance_eval [--data ../shared/data] [--limit N] [--model DIR]
+    python -m bench.stance_eval [--data ../shared/data] [--limit N] [--model DIR] [--baseline DIR]
 
-Writes bench/results/stance.json (the committed model) or stance-<DIR name>.json (a candidate).
+Writes bench/results/stance.json (the committed model) or stance-<DIR name>.json (a candidate); with
+`--baseline` the same measurements of the baseline model sit under "baseline" in the same file.
 Label mapping: entailment/agree/Supports -> supports, contradiction/disagree/Refutes -> refutes,
-neutral/discuss/Neutral -> neutral. For two-way sets (FEVER-symmetric, Perspectrum) neutral predictions count as errors.
+neutral/discuss/Neutral -> neutral. For two-way sets (FEVER-symmetric, Perspectrum) neutral
+predictions count as errors.
 """
 from __future__ import annotations
 
@@ -19,13 +22,17 @@ import numpy as np
 from bench.common import DEFAULT_DATA, classification_report, require_data, write_results
 from qa.stance import LABELS, MODEL_DIR, StanceModel
 from qa.stance_calibration import calibration_error
-from qa.stance_data import held_out_rows, to_pair
+from training.data import extra_held_out_rows, held_out_rows, read_jsonl, to_pair
+from qa.stance_text import content_words, split_sentences
 
 THROUGHPUT_PAIRS = 640
+EXTRA_LIMIT = 3000  # per extra held-out set (IMPPRES alone has 17k template pairs)
+
+Triple = tuple[str, str, str]  # (claim, passage, gold stance)
 
 
-def evaluate(model: StanceModel, pairs: list[tuple[str, str, str]]) -> dict:
-    """pairs: (claim, passage, gold stance). Adds the top-label calibration error (ECE, 15 bins)."""
+def evaluate(model: StanceModel, pairs: list[Triple]) -> dict:
+    """Classification report plus the top-label calibration error (ECE, 15 bins)."""
     scores = model.score_pairs([(c, p) for c, p, _ in pairs])
     report = classification_report([g for _, _, g in pairs], [s.stance for s in scores], LABELS)
     probs = np.array([[getattr(s, label) for label in LABELS] for s in scores])
@@ -33,14 +40,50 @@ def evaluate(model: StanceModel, pairs: list[tuple[str, str, str]]) -> dict:
     return report
 
 
-def healthver(data: Path, split: str) -> list[tuple[str, str, str]]:
+def false_refute_rate(model: StanceModel, pairs: list[Triple]) -> dict:
+    """Share of on-topic neutral passages the model calls refuting (argmax, and P(refutes) >= 0.5)."""
+    scores = model.score_pairs([(c, p) for c, p, _ in pairs])
+    return {"n": len(pairs), "false_refute_rate": round(float(np.mean([s.stance == "refutes" for s in scores])), 4),
+            "p_refutes_at_least_0.5": round(float(np.mean([s.refutes >= 0.5 for s in scores])), 4),
+            "false_support_rate": round(float(np.mean([s.stance == "supports" for s in scores])), 4)}
+
+
+def triples(rows: list[dict], excerpt: bool = True) -> list[Triple]:
+    return [(p.hypothesis, p.premise, LABELS[p.label]) for p in (to_pair(r, excerpt) for r in rows)]
+
+
+def healthver(data: Path, split: str) -> list[Triple]:
     """HealthVer dev or test pairs; never trained on (dev only picks among candidate models)."""
     mapping = {"Supports": "supports", "Refutes": "refutes", "Neutral": "neutral"}
     with open(data / "eval" / "healthver" / f"healthver_{split}.csv", newline="", encoding="utf-8") as handle:
         return [(r["claim"], r["evidence"], mapping[r["label"]]) for r in csv.DictReader(handle)]
 
 
-def throughput(model: StanceModel, pairs: list[tuple[str, str, str]]) -> dict:
+def covid_context_neutrals(data: Path) -> list[Triple]:
+    """Check-COVID dev claims against the sentences of their cited abstract that are not evidence."""
+    folder = data / "eval" / "check-covid"
+    abstracts = {r["cord_id"]: r["abstract"] for r in read_jsonl(folder / "corpus.json")}
+    out = []
+    for row in read_jsonl(folder / "covidCheck_dev_composed+extracted.json"):
+        cited = {e["sent_index"] for e in row["evidence_set"]}
+        out += [(row["claim"].strip(), s, "neutral") for i, s in enumerate(abstracts[row["cord_id"]]) if i not in cited]
+    return out
+
+
+def news_topic_neutrals(rows: list[dict], rng: random.Random, per_article: int = 2) -> list[Triple]:
+    """FNC-1 test articles that only discuss their headline: body sentences sharing at least two of
+    the headline's content words (its entities and topic) without deciding it."""
+    out = []
+    for row in rows:
+        if row["label"] != "neutral":
+            continue
+        wanted = content_words(row["hypothesis"])
+        on_topic = [s for s in split_sentences(row["premise"]) if len(wanted & content_words(s)) >= 2 and len(s) < 400]
+        out += [(row["hypothesis"], s, "neutral") for s in rng.sample(on_topic, min(per_article, len(on_topic)))]
+    return out
+
+
+def throughput(model: StanceModel, pairs: list[Triple]) -> dict:
     """Pairs per second at batch 32 on sentence-length passages (MNLI premises), after a warm-up."""
     sample = [(c, p) for c, p, _ in pairs if len(p) < 300][:THROUGHPUT_PAIRS]
     model.score_pairs(sample[:64])
@@ -51,41 +94,54 @@ def throughput(model: StanceModel, pairs: list[tuple[str, str, str]]) -> dict:
             "batch_size": model.batch_size, "threads": model.threads}
 
 
-def head_truncation_ablation(model: StanceModel, split: list, limit: int, rng: random.Random) -> dict:
-    """FNC-1 bodies cut to their first 600 characters instead of the sentences relevant to the claim."""
-    pairs = [(p.hypothesis, p.premise[:600], LABELS[p.label]) for p in split]
-    return evaluate(model, rng.sample(pairs, min(limit, len(pairs))))
+def sample(pairs: list[Triple], limit: int, rng: random.Random) -> list[Triple]:
+    return rng.sample(pairs, limit) if limit and len(pairs) > limit else pairs
+
+
+def evaluation_sets(data: Path, limit: int) -> dict[str, dict[str, list[Triple]]]:
+    """Every set, drawn once so candidate and baseline see the same pairs."""
+    rng = random.Random(0)
+    rows = held_out_rows(data / "nli")
+    fnc1 = rows["fnc1-train/competition_test"]
+    return {
+        "splits": {name: sample(triples(split), limit, rng) for name, split in rows.items()},
+        "extra_held_out": {name: sample(triples(split), limit or EXTRA_LIMIT, rng)
+                           for name, split in sorted(extra_held_out_rows(data / "nli").items())},
+        "ablations": {"fnc1_first_600_chars": sample([(c, p[:600], g) for c, p, g in triples(fnc1, excerpt=False)],
+                                                     limit, rng)},
+        "healthver_zero_shot": {split: healthver(data, split) for split in ("dev", "test")},
+        "on_topic_neutrals": {"check_covid_dev_context": sample(covid_context_neutrals(data), limit, rng),
+                              "fnc1_test_discuss_sentences": sample(news_topic_neutrals(fnc1, rng), limit, rng)},
+    }
+
+
+def measure(model: StanceModel, sets: dict[str, dict[str, list[Triple]]]) -> dict:
+    results: dict = {}
+    for group, named in sets.items():
+        scorer = false_refute_rate if group == "on_topic_neutrals" else evaluate
+        results[group] = {}
+        for name, pairs in named.items():
+            results[group][name] = scorer(model, pairs)
+            headline = {k: v for k, v in results[group][name].items() if k != "per_class"}
+            print(f"{model.model_dir.name} {group}/{name}: {headline}", flush=True)
+    results["throughput"] = throughput(model, sets["splits"]["mnli/dev_mismatched"])
+    print(f"throughput: {results['throughput']['pairs_per_second']} pairs/s")
+    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--limit", type=int, default=0, help="evaluate at most N pairs per split (0 = all)")
+    parser.add_argument("--limit", type=int, default=0, help="evaluate at most N pairs per set (0 = all)")
     parser.add_argument("--model", type=Path, default=MODEL_DIR,
                         help="an exported model folder (default: the committed one)")
+    parser.add_argument("--baseline", type=Path, default=None, help="a model to measure in the same run")
     args = parser.parse_args()
     data = require_data(args.data)
-    model = StanceModel(args.model, batch_size=32)
-    rng = random.Random(0)
-    results: dict = {"splits": {}}
-    rows = held_out_rows(data / "nli")
-    splits = {name: [to_pair(row) for row in split] for name, split in rows.items()}
-    for name, split in splits.items():
-        pairs = [(p.hypothesis, p.premise, LABELS[p.label]) for p in split]
-        if args.limit and len(pairs) > args.limit:
-            pairs = rng.sample(pairs, args.limit)
-        results["splits"][name] = evaluate(model, pairs)
-        split_result = results["splits"][name]
-        print(f"{name}: acc {split_result['accuracy']} macro-F1 {split_result['macro_f1']} ECE {split_result['ece']}")
-    fnc1 = [to_pair(row, excerpt=False) for row in rows["fnc1-train/competition_test"]]
-    results["ablation_fnc1_first_600_chars"] = head_truncation_ablation(model, fnc1, args.limit or len(fnc1), rng)
-    print(f"fnc1, head-truncated premises: macro-F1 {results['ablation_fnc1_first_600_chars']['macro_f1']}")
-    for split in ("dev", "test"):
-        results[f"healthver_{split}_zero_shot"] = evaluate(model, healthver(data, split))
-        print(f"healthver {split}: macro-F1 {results[f'healthver_{split}_zero_shot']['macro_f1']}")
-    mnli = [(p.hypothesis, p.premise, LABELS[p.label]) for p in splits["mnli/dev_mismatched"]]
-    results["throughput"] = throughput(model, mnli)
-    print(f"throughput: {results['throughput']['pairs_per_second']} pairs/s")
+    sets = evaluation_sets(data, args.limit)
+    results = {"model": str(args.model), **measure(StanceModel(args.model), sets)}
+    if args.baseline:
+        results["baseline"] = {"model": str(args.baseline), **measure(StanceModel(args.baseline), sets)}
     write_results("stance" if args.model.resolve() == MODEL_DIR else f"stance-{args.model.name}", results)
 
 

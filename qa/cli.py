@@ -1,4 +1,4 @@
-"""The `factcheck` command line: serve, ingest, ask, judge, mcp, train-stance, average-stance."""
+"""The `factcheck` command line: serve, ingest, ask, judge, mcp."""
 from __future__ import annotations
 
 import json
@@ -10,12 +10,9 @@ import click
 
 from qa.errors import FactCheckError
 from qa.settings import Settings
-from qa.stance import MODEL_DIR
 
 data_dir_option = click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
                                help="Where the index lives (default: $FACTCHECK_DATA_DIR or ./data).")
-stance_out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-                                 default=MODEL_DIR, show_default=True)
 
 
 def _checker(data_dir: Path | None):
@@ -138,46 +135,6 @@ def mcp(data_dir: Path | None) -> None:
     from api.mcp_server import run_stdio
 
     run_stdio(Settings.from_env(data_dir=data_dir))
-
-
-@main.command("train-stance")
-@click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Folder with the labelled pairs: pairs.jsonl.gz and extra.jsonl.gz "
-                   "(COVID claim sets are read from its sibling eval/ when present).")
-@stance_out_option
-@click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path), default=Path(".stance-work"),
-              show_default=True, help="Checkpoints; a run resumes from here.")
-@click.option("--budget-minutes", type=float, default=88.0, show_default=True)
-@click.option("--seed", type=int, default=13, show_default=True)
-@click.option("--init-from", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="Continue training from this exported model instead of the base encoder.")
-@click.option("--peak-lr", type=float, default=8e-5, show_default=True)
-def train_stance(data_dir: Path, out_dir: Path, work_dir: Path, budget_minutes: float, seed: int,
-                 init_from: Path | None, peak_lr: float) -> None:
-    """Fine-tune the stance cross-encoder (about an hour on 2 CPU cores)."""
-    from qa.stance_train import TrainConfig, train
-
-    train(TrainConfig(data_dir=data_dir, out_dir=out_dir, work_dir=work_dir, budget_minutes=budget_minutes,
-                      seed=seed, init_from=init_from, peak_lr=peak_lr))
-
-
-@main.command("average-stance")
-@click.argument("models", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="The labelled pairs folder, for the calibration slice.")
-@stance_out_option
-@click.option("--seed", type=int, default=13, show_default=True, help="Picks the calibration slice.")
-def average_stance(models: tuple[Path, ...], data_dir: Path, out_dir: Path, seed: int) -> None:
-    """Average the weights of exported stance models of one lineage and recalibrate."""
-    if len(models) < 2:
-        raise click.UsageError("give at least two exported models to average")
-    for model in models:
-        if not (model / "model.safetensors").exists():
-            raise click.BadParameter(f"{model} holds no model.safetensors (not an exported stance model)",
-                                     param_hint="MODELS")
-    from qa.stance_train import TrainConfig, average_and_export
-
-    average_and_export(list(models), TrainConfig(data_dir=data_dir, out_dir=out_dir, seed=seed))
 
 
 if __name__ == "__main__":

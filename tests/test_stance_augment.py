@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import random
 
-from qa.stance_augment import add_distractor, augment, is_distractor_candidate, negate, reported_account
+from training.augment import add_distractor, augment, is_distractor_candidate, negate, reported_account
 
 
 def test_negation_flips_the_main_clause() -> None:

@@ -10,10 +10,10 @@ import torch
 from click.testing import CliRunner
 from safetensors.torch import load_file
 
-from qa.cli import main
+from training.cli import main
 from qa.stance import MODEL_DIR, StanceModel
-from qa.stance_data import covid_rows
-from qa.stance_train import TrainConfig, average_and_export, train
+from training.data import covid_rows
+from training.train import TrainConfig, average_and_export, train
 
 ROWS = [
     ("A man is playing a guitar on stage.", "A man is playing music.", "entailment"),

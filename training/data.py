@@ -11,7 +11,9 @@ added (a distractor), label kept; some are framed as reported accounts ("Officia
 "… did not confirm that <claim>"). Claim verification pairs in the COVID/science domain
 (COVID-Fact; Check-COVID train, whose abstracts are disjoint from its dev split) come from the
 sibling `eval/` folder when it exists; HealthVer is never trained on, so its score stays zero-shot.
-Training rows whose premise also occurs in a held-out split are dropped.
+From `more.jsonl.gz` only LingNLI and the SNLI-train subset are trained on (their licences allow
+it); its other sets are evaluation-only. Training rows whose premise also occurs in a held-out split
+are dropped.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.stance import LABELS
-from qa.stance_augment import add_distractor, augment, is_distractor_candidate, reported_account
+from training.augment import add_distractor, augment, is_distractor_candidate, reported_account
 from qa.stance_text import relevant_excerpt
 
 NLI_TO_STANCE = {"entailment": "supports", "contradiction": "refutes", "neutral": "neutral"}

@@ -22,7 +22,7 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 from qa.precision import autocast, bf16_is_faster
 from qa.stance_calibration import expected_calibration_error, fit_temperature
-from qa.stance_data import LABELS, Pair, build_pool, calibration_pairs, label_counts
+from training.data import LABELS, Pair, build_pool, calibration_pairs, label_counts
 
 
 @dataclass
