@@ -8,7 +8,8 @@ one process or thread and no long-lived SSE stream occupies a WSGI worker. Clien
 are session-less anyway; older clients get the initialize handshake without a session id.
 
 Host/Origin headers are checked against DNS rebinding: localhost names are allowed, more can be added with
-FACTCHECK_MCP_ALLOWED_HOSTS (comma-separated `host:port`, `host:*`, or `*` to switch the check off).
+FACTCHECK_ALLOWED_HOSTS (or FACTCHECK_MCP_ALLOWED_HOSTS; comma-separated `host:port`, `host:*`, or `*` to
+switch the check off); the rule lives in api/guard.py, shared with the JSON API's writes.
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ from typing_extensions import TypedDict
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from api import tools
+from api.guard import allowed_hosts
 from qa import __version__
 from qa.errors import FactCheckError
 from qa.service import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, FactChecker
@@ -253,10 +255,10 @@ def counted(wsgi: Callable, app: Flask) -> Callable:
 
 
 def _transport_security() -> TransportSecuritySettings:
-    extra = [h.strip() for h in os.environ.get("FACTCHECK_MCP_ALLOWED_HOSTS", "").split(",") if h.strip()]
-    if "*" in extra:
+    """The DNS-rebinding guard, with the allowed hosts the JSON API's writes use too (api/guard.py)."""
+    hosts = allowed_hosts()
+    if hosts is None:
         return TransportSecuritySettings(enable_dns_rebinding_protection=False)
-    hosts = [name + port for name in ("127.0.0.1", "localhost", "[::1]") for port in ("", ":*")] + extra
     return TransportSecuritySettings(allowed_hosts=hosts,
                                      allowed_origins=[f"{scheme}://{h}" for h in hosts for scheme in ("http", "https")])
 

@@ -6,6 +6,7 @@ documents (sources, stories and texts together), then the syndicated copies.
 """
 from __future__ import annotations
 
+import re
 import time
 
 from embeddings.encoder import Encoder
@@ -23,7 +24,9 @@ from qa.stance import StanceModel
 from qa.verdict import decide, sides
 
 MAX_QUESTION_CHARS = 1000
+MAX_QUESTION_TOKENS = 64  # words and punctuation marks: bounds what the stance model spends per passage
 MAX_JUDGE_PASSAGES = 256
+_TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
 class Checker:
@@ -92,4 +95,6 @@ def require_text(value: object, name: str) -> str:
     value = value.strip()
     if len(value) > MAX_QUESTION_CHARS:
         raise InvalidInput(f"{name} is longer than {MAX_QUESTION_CHARS} characters")
+    if len(_TOKEN.findall(value)) > MAX_QUESTION_TOKENS:
+        raise InvalidInput(f"{name} is longer than {MAX_QUESTION_TOKENS} tokens (words and punctuation marks)")
     return value

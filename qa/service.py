@@ -14,7 +14,7 @@ from embeddings.encoder import Encoder, MiniLMEncoder
 from embeddings.index import VectorIndex
 from embeddings.live_index import LiveIndex
 from embeddings.store import PassageStore
-from qa.checker import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, Checker
+from qa.checker import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, MAX_QUESTION_TOKENS, Checker
 from qa.corpus import Corpus, IngestOutcome
 from qa.documents import CheckResult, Document, Evidence, StanceScores
 from qa.errors import NotFound
@@ -22,7 +22,7 @@ from qa.readers import RawDocument
 from qa.settings import Settings
 from qa.stance import StanceModel
 
-__all__ = ["FactChecker", "IngestOutcome", "MAX_JUDGE_PASSAGES", "MAX_QUESTION_CHARS"]
+__all__ = ["FactChecker", "IngestOutcome", "MAX_JUDGE_PASSAGES", "MAX_QUESTION_CHARS", "MAX_QUESTION_TOKENS"]
 
 
 class FactChecker:
