@@ -64,6 +64,14 @@ class Admission:
 
     @contextmanager
     def slot(self) -> Iterator[None]:
+        if not self._slots.acquire(blocking=False):
+            self._wait()
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+    def _wait(self) -> None:
         with self._lock:
             if self._waiting >= self.queue_limit:
                 raise Overloaded("the server is busy: too many requests are waiting", {"Retry-After": "5"})
@@ -75,10 +83,6 @@ class Admission:
                 self._waiting -= 1
         if not admitted:
             raise Overloaded(f"the server is busy: no slot within {self.timeout:g} s", {"Retry-After": "5"})
-        try:
-            yield
-        finally:
-            self._slots.release()
 
 
 def costly(environ: dict) -> bool:

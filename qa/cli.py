@@ -36,7 +36,7 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), envvar="FACTCHECK_WORKERS",
               help="Worker processes (each loads its own models, ~0.6 GB).")
 @click.option("--server", type=click.Choice(["gunicorn", "waitress"]), default="gunicorn", show_default=True,
               help="The WSGI server (waitress runs one process: --workers must be 1).")
