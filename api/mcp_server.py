@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import Future
-from typing import Annotated, Literal
+from typing import Annotated
 
 from a2wsgi import ASGIMiddleware
 from flask import Flask
@@ -32,11 +32,11 @@ from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, Streamable
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field, StrictStr
-from typing_extensions import TypedDict
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from api import tools
 from api.guard import allowed_hosts
+from api.schemas import CheckResult, JudgeResult
 from qa import __version__
 from qa.errors import FactCheckError
 from qa.service import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, FactChecker
@@ -51,67 +51,11 @@ INSTRUCTIONS = (
     "the cited sources; use judge to weigh passages you already have against a claim."
 )
 
-# ---- argument and result shapes (the inputSchema / outputSchema a host sees) ---------------------------
+# ---- argument shapes (the inputSchema a host sees; the output shapes are in api/schemas.py) -------------
 Question = Annotated[str, Field(description=tools.QUESTION_DESCRIPTION, min_length=1, max_length=MAX_QUESTION_CHARS)]
 TopK = Annotated[int, Field(description=tools.TOP_K_DESCRIPTION, ge=tools.TOP_K_MIN, le=tools.TOP_K_MAX, strict=True)]
 Claim = Annotated[str, Field(description=tools.CLAIM_DESCRIPTION, min_length=1, max_length=MAX_QUESTION_CHARS)]
 Passages = Annotated[list[StrictStr], Field(description=tools.PASSAGES_DESCRIPTION, max_length=MAX_JUDGE_PASSAGES)]
-Stance = Literal["supports", "refutes", "neutral"]
-
-
-class Source(TypedDict):
-    doc_id: str
-    title: str
-    publisher: str | None
-    date: str | None
-    url: str | None
-    path: str | None
-
-
-class StanceScores(TypedDict):
-    supports: float
-    refutes: float
-    neutral: float
-
-
-class Passage(TypedDict):
-    id: str
-    text: str
-    relevance: float
-    stance: Stance
-    stance_scores: StanceScores
-    source: Source
-    start: int
-    end: int
-    also_in: list[str]
-
-
-class CheckResult(TypedDict):
-    """The /v1/check response."""
-
-    question: str
-    claim: str
-    verdict: Literal["supported", "refuted", "disputed", "not_enough_info"]
-    confidence: float
-    answer: str
-    supporting: list[Passage]
-    conflicting: list[Passage]
-    related: list[Passage]
-    took_ms: float
-
-
-class Judged(TypedDict):
-    passage: str
-    stance: Stance
-    stance_scores: StanceScores
-
-
-class JudgeResult(TypedDict):
-    """The /v1/judge response."""
-
-    claim: str
-    results: list[Judged]
-
 
 # ---- the server --------------------------------------------------------------------------------------
 Lifespan = Callable[[MCPServer], contextlib.AbstractAsyncContextManager[object]]

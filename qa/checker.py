@@ -24,9 +24,14 @@ from qa.stance import StanceModel
 from qa.verdict import decide, sides
 
 MAX_QUESTION_CHARS = 1000
-MAX_QUESTION_TOKENS = 64  # words and punctuation marks: bounds what the stance model spends per passage
+MAX_QUESTION_TOKENS = 64  # words (runs between spaces): bounds what the stance model spends per passage
 MAX_JUDGE_PASSAGES = 256
-_TOKEN = re.compile(r"\w+|[^\w\s]")
+_SPACE = r" \t\n\r"
+# A question or claim: 1 to MAX_QUESTION_TOKENS words. Plain character classes, so that Python, JSON Schema
+# (ECMA-262) and Rust regex engines agree; OpenAPI publishes this same pattern.
+QUESTION_PATTERN = (rf"^[{_SPACE}]*[^{_SPACE}]+(?:[{_SPACE}]+[^{_SPACE}]+){{0,{MAX_QUESTION_TOKENS - 1}}}"
+                    rf"[{_SPACE}]*$")
+_QUESTION = re.compile(QUESTION_PATTERN)
 
 
 class Checker:
@@ -70,7 +75,7 @@ class Checker:
         with self.store.snapshot():
             hits = [(i, rel) for i, rel in retrieve(claim, self.encoder, self.index, self.store,
                                                      self.settings.candidates) if rel >= self.settings.min_relevance]
-            passages = self.store.passages_by_ids([i for i, _ in hits])  # ids the index holds but the store no longer does drop out
+            passages = self.store.passages_by_ids([i for i, _ in hits])  # ids the store no longer holds drop out
             documents = self.store.documents_by_ids([p.doc_id for p in passages.values()])
             grounded = {doc_id: is_grounded(entities, doc.text) for doc_id, doc in documents.items()}
             kept = []
@@ -90,11 +95,10 @@ class Checker:
 
 
 def require_text(value: object, name: str) -> str:
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or not value.strip(" \t\n\r"):
         raise InvalidInput(f"{name} must be a non-empty string")
-    value = value.strip()
     if len(value) > MAX_QUESTION_CHARS:
         raise InvalidInput(f"{name} is longer than {MAX_QUESTION_CHARS} characters")
-    if len(_TOKEN.findall(value)) > MAX_QUESTION_TOKENS:
-        raise InvalidInput(f"{name} is longer than {MAX_QUESTION_TOKENS} tokens (words and punctuation marks)")
-    return value
+    if not _QUESTION.match(value):
+        raise InvalidInput(f"{name} is longer than {MAX_QUESTION_TOKENS} words")
+    return value.strip(" \t\n\r")
