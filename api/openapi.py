@@ -10,10 +10,14 @@ from api.schemas import components
 from qa import __version__
 from qa.checker import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, QUESTION_PATTERN
 
+# Python's whitespace (str.isspace, re's \s), spelled out: JSON Schema's \s (ECMA-262) is a different set,
+# and the code strips and matches with Python's. A test pins this list to str.isspace.
+PY_SPACE = ("\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f"
+            "\\u205f\\u3000")
 _TEXT = {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": QUESTION_PATTERN}
 _TOP_K = {"type": "integer", "minimum": tools.TOP_K_MIN, "maximum": tools.TOP_K_MAX}
 _META = {"title": {"type": "string"}, "publisher": {"type": "string"}, "date": {"type": "string"},
-         "url": {"type": "string", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^ \\t\\n\\r\\f\\v]+$"}}
+         "url": {"type": "string", "pattern": f"^[Hh][Tt][Tt][Pp][Ss]?://[^{PY_SPACE}]+$"}}
 _PROBLEM = {"type": "object", "required": ["type", "title", "status", "detail"],
             "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
                            "detail": {"type": "string"}}}
@@ -65,7 +69,7 @@ def _paths() -> dict:
             "post": {"summary": "Add a document (JSON or multipart file upload); needs the key when one is set",
                      "requestBody": {"required": True, "content": {
                          "application/json": {"schema": {"type": "object", "required": ["text"], "properties": {
-                             "text": {"type": "string", "pattern": "[^ \\t\\n\\r\\f\\v]"}, **_META}}},
+                             "text": {"type": "string", "pattern": f"[^{PY_SPACE}]"}, **_META}}},
                          "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
                              "file": {"type": "string", "format": "binary"}, **_META}}}}},
                      "responses": {"201": document, "200": {**document, "description": "Already present"},

@@ -54,6 +54,8 @@ def check():
     else:
         body = json_body()
         question, top_k = body.get("question"), body.get("top_k")
+        if isinstance(top_k, float) and top_k.is_integer():  # JSON Schema's "integer" includes 8.0
+            top_k = int(top_k)
     return jsonify(checker().check(question, top_k).to_dict())
 
 

@@ -74,3 +74,13 @@ def test_fuzz_finds_no_failures(seeded_copy) -> None:
     assert report["cases"] >= 30
     assert report["server_errors"] == 0
     assert report["failures"] == {}
+
+
+def test_published_whitespace_class_is_pythons() -> None:
+    """The schema spells out the whitespace the code strips, so schema and code accept the same text."""
+    import re
+
+    from api.openapi import PY_SPACE
+
+    space = re.compile(f"[{PY_SPACE}]")
+    assert all(bool(space.match(chr(c))) == chr(c).isspace() for c in range(0x3100))
