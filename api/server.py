@@ -48,10 +48,10 @@ def run(settings: Settings, host: str, port: int, workers: int, server: str = "g
         serve(_load_app(settings), host=host, port=port, threads=worker_threads(settings),
               connection_limit=max(100, 4 * worker_threads(settings)), ident="factcheck")
         return
-    _gunicorn(settings, host, port, workers).run()
+    _gunicorn(settings, host, port, workers).run()  # type: ignore[attr-defined]
 
 
-def _gunicorn(settings: Settings, host: str, port: int, workers: int):
+def _gunicorn(settings: Settings, host: str, port: int, workers: int) -> object:
     from gunicorn.app.base import BaseApplication
 
     threads = worker_threads(settings)
