@@ -132,6 +132,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--setups", default="gunicorn:1,gunicorn:2,waitress:1,werkzeug:1")
+    parser.add_argument("--name", default="load", help="results file name (bench/results/NAME.json)")
     args = parser.parse_args()
     report: dict = {"clients": args.clients, "seconds": args.seconds, "endpoint": "GET /v1/check", "setups": {}}
     with tempfile.TemporaryDirectory() as tmp:
@@ -147,7 +148,7 @@ def main() -> None:
             finally:
                 stop(process)
             print(setup, report["setups"][setup], flush=True)
-    write_results("load", report)
+    write_results(args.name, report)
 
 
 if __name__ == "__main__":

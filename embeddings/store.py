@@ -1,24 +1,20 @@
 """SQLite store for documents, passages (with their vectors) and an FTS5 index for BM25 search.
 
-SQLite in WAL mode is the source of truth, shared by every process on a data dir. Each thread reads
-through its own connection; all writes go through one connection, one transaction at a time
-(`transaction()`, BEGIN IMMEDIATE, which also serialises writers across processes). Every write
-transaction bumps the store's *generation* and logs the passage ids it touched, so any process can
-bring its in-memory vector index up to date with `changes_since(generation)`.
+SQLite in WAL mode is the source of truth, shared by every process on a data dir (connections:
+embeddings/connections.py; writes run inside `transaction()`, consistent reads inside `snapshot()`).
+Every write transaction bumps the store's *generation* and logs the passage ids it touched, so any
+process can bring its in-memory vector index up to date with `changes_since(generation)`.
 """
 from __future__ import annotations
 
 import re
 import sqlite3
-import threading
-import weakref
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from embeddings.connections import Connections
 from qa.documents import Document, Passage, Source
 
 SCHEMA = """
@@ -38,7 +34,6 @@ CREATE TABLE IF NOT EXISTS passage_log (generation INTEGER NOT NULL, id INTEGER 
 CREATE INDEX IF NOT EXISTS passage_log_generation ON passage_log(generation);
 """
 _FTS_WORD = re.compile(r"\w+")
-BUSY_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -50,91 +45,23 @@ class StoredDocument:
     text: str
 
 
-class _Reader:
-    """A thread's read connection; closed when its thread ends (or the store closes)."""
-
-    def __init__(self, path: str) -> None:
-        self.db = _connect(path)
-        self.depth = 0
-
-    def __del__(self) -> None:
-        self.db.close()
-
-
-def _connect(path: str) -> sqlite3.Connection:
-    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_S)
-    db.row_factory = sqlite3.Row
-    db.execute("PRAGMA foreign_keys = ON")
-    return db
-
-
 class PassageStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._path = str(path)
-        self._writer = _connect(self._path)
-        self._writer.execute("PRAGMA journal_mode = WAL")
-        self._writer.executescript(SCHEMA)
-        self._write_lock = threading.RLock()
-        self._writing: int | None = None  # the thread inside a write transaction
-        self._bumped = False
-        self._local = threading.local()
-        self._readers: weakref.WeakSet[_Reader] = weakref.WeakSet()
+        self._sql = Connections(path, SCHEMA)
+        self.transaction = self._sql.transaction
+        self.snapshot = self._sql.snapshot
+        self._bumped_in = 0  # the write transaction that last bumped the generation
 
-    # ---- connections and transactions -----------------------------------------------------------
     @property
     def _db(self) -> sqlite3.Connection:
-        """The writer inside this thread's write transaction (it sees its own changes), else the thread's reader."""
-        if self._writing == threading.get_ident():
-            return self._writer
-        return self._reader().db
+        return self._sql.db
 
-    def _reader(self) -> _Reader:
-        reader = getattr(self._local, "reader", None)
-        if reader is None:
-            reader = self._local.reader = _Reader(self._path)
-            self._readers.add(reader)
-        return reader
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """The one write path: exclusive across threads and processes; all of it commits or none."""
-        with self._write_lock:
-            nested = self._writing == threading.get_ident()
-            if nested:
-                yield
-                return
-            self._writer.execute("BEGIN IMMEDIATE")
-            self._writing, self._bumped = threading.get_ident(), False
-            try:
-                yield
-                self._writer.execute("COMMIT")
-            except BaseException:
-                self._writer.execute("ROLLBACK")
-                raise
-            finally:
-                self._writing = None
-
-    @contextmanager
-    def snapshot(self) -> Iterator[None]:
-        """Reads inside see one consistent state of the store, whatever other writers commit meanwhile."""
-        if self._writing == threading.get_ident():
-            yield
-            return
-        reader = self._reader()
-        if reader.depth == 0:
-            reader.db.execute("BEGIN")
-        reader.depth += 1
-        try:
-            yield
-        finally:
-            reader.depth -= 1
-            if reader.depth == 0:
-                reader.db.execute("COMMIT")
+    @property
+    def _writer(self) -> sqlite3.Connection:
+        return self._sql.writer
 
     def _require_write(self) -> None:
-        if self._writing != threading.get_ident():
-            raise RuntimeError("store writes must run inside store.transaction()")
+        self._sql.require_write()
 
     # ---- generation ----------------------------------------------------------------------------
     def generation(self) -> int:
@@ -142,9 +69,9 @@ class PassageStore:
         return self._db.execute("SELECT value FROM generation").fetchone()[0]
 
     def _log(self, ids: list[int]) -> None:
-        if not self._bumped:
+        if self._bumped_in != self._sql.transactions:
             self._writer.execute("UPDATE generation SET value = value + 1")
-            self._bumped = True
+            self._bumped_in = self._sql.transactions
         self._writer.executemany("INSERT INTO passage_log (generation, id) VALUES ((SELECT value FROM generation), ?)",
                                  [(i,) for i in ids])
 
@@ -295,9 +222,7 @@ class PassageStore:
         return self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
 
     def close(self) -> None:
-        for reader in list(self._readers):
-            reader.db.close()
-        self._writer.close()
+        self._sql.close()
 
 
 def _vector_rows(rows: list) -> tuple[list[int], np.ndarray]:
