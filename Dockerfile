@@ -1,11 +1,14 @@
-# factcheck service image: CPU-only torch, both models baked in, runs as a non-root user.
+# factcheck service image: CPU-only torch, both models baked in, runs as a non-root user under gunicorn.
+# It listens on all interfaces, so it needs a key for writes: docker run -e FACTCHECK_API_KEY=... -p 8000:8000
+# (FACTCHECK_WORKERS sets the worker processes; each loads its own models, ~0.6 GB).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     HF_HUB_OFFLINE=1 \
-    FACTCHECK_DATA_DIR=/data
+    FACTCHECK_DATA_DIR=/data \
+    FACTCHECK_WORKERS=1
 
 RUN useradd --create-home --uid 10001 factcheck \
     && mkdir /data && chown factcheck /data

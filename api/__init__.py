@@ -9,6 +9,7 @@ from qa.settings import Settings
 def create_app(settings: Settings | None = None, checker=None) -> Flask:
     """Build the app. `checker` lets tests share one FactChecker (and its loaded models)."""
     from api.errors import register_error_handlers
+    from api.limits import LimitMiddleware
     from api.mcp_server import mount_mcp
     from api.metrics import Metrics
     from api.routes import bp as json_api
@@ -20,11 +21,13 @@ def create_app(settings: Settings | None = None, checker=None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    app.extensions["factcheck_settings"] = settings
     app.extensions["factcheck"] = checker or FactChecker(settings)
     app.extensions["factcheck_metrics"] = Metrics()
     register_error_handlers(app)
     app.register_blueprint(json_api)
     app.register_blueprint(web)
     mount_mcp(app)  # also serves GET /v1/tools
+    app.wsgi_app = LimitMiddleware(app.wsgi_app, settings, app.extensions["factcheck_metrics"])  # type: ignore[method-assign]
     return app
 

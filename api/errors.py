@@ -11,19 +11,20 @@ from qa.errors import FactCheckError
 log = logging.getLogger("factcheck")
 
 
-def problem(status: int, title: str, detail: str) -> Response:
+def problem(status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> Response:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    return Response(json.dumps(body), status=status, mimetype="application/problem+json")
+    return Response(json.dumps(body), status=status, mimetype="application/problem+json", headers=headers)
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(FactCheckError)
     def domain_error(exc: FactCheckError) -> Response:
-        return problem(exc.status, exc.title, exc.detail)
+        return problem(exc.status, exc.title, exc.detail, exc.headers)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
-        return problem(exc.code or 500, exc.name, exc.description or exc.name)
+        kept = {k: v for k, v in exc.get_headers() if k.lower() in ("allow", "retry-after", "www-authenticate")}
+        return problem(exc.code or 500, exc.name, exc.description or exc.name, kept)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:

@@ -8,7 +8,8 @@ one process or thread and no long-lived SSE stream occupies a WSGI worker. Clien
 are session-less anyway; older clients get the initialize handshake without a session id.
 
 Host/Origin headers are checked against DNS rebinding: localhost names are allowed, more can be added with
-FACTCHECK_MCP_ALLOWED_HOSTS (comma-separated `host:port`, `host:*`, or `*` to switch the check off).
+FACTCHECK_ALLOWED_HOSTS (or FACTCHECK_MCP_ALLOWED_HOSTS; comma-separated `host:port`, `host:*`, or `*` to
+switch the check off); the rule lives in api/guard.py, shared with the JSON API's writes.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import Future
-from typing import Annotated, Literal
+from typing import Annotated
 
 from a2wsgi import ASGIMiddleware
 from flask import Flask
@@ -31,10 +32,11 @@ from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, Streamable
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field, StrictStr
-from typing_extensions import TypedDict
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from api import tools
+from api.guard import allowed_hosts
+from api.schemas import CheckResult, JudgeResult
 from qa import __version__
 from qa.errors import FactCheckError
 from qa.service import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, FactChecker
@@ -49,67 +51,11 @@ INSTRUCTIONS = (
     "the cited sources; use judge to weigh passages you already have against a claim."
 )
 
-# ---- argument and result shapes (the inputSchema / outputSchema a host sees) ---------------------------
+# ---- argument shapes (the inputSchema a host sees; the output shapes are in api/schemas.py) -------------
 Question = Annotated[str, Field(description=tools.QUESTION_DESCRIPTION, min_length=1, max_length=MAX_QUESTION_CHARS)]
 TopK = Annotated[int, Field(description=tools.TOP_K_DESCRIPTION, ge=tools.TOP_K_MIN, le=tools.TOP_K_MAX, strict=True)]
 Claim = Annotated[str, Field(description=tools.CLAIM_DESCRIPTION, min_length=1, max_length=MAX_QUESTION_CHARS)]
 Passages = Annotated[list[StrictStr], Field(description=tools.PASSAGES_DESCRIPTION, max_length=MAX_JUDGE_PASSAGES)]
-Stance = Literal["supports", "refutes", "neutral"]
-
-
-class Source(TypedDict):
-    doc_id: str
-    title: str
-    publisher: str | None
-    date: str | None
-    url: str | None
-    path: str | None
-
-
-class StanceScores(TypedDict):
-    supports: float
-    refutes: float
-    neutral: float
-
-
-class Passage(TypedDict):
-    id: str
-    text: str
-    relevance: float
-    stance: Stance
-    stance_scores: StanceScores
-    source: Source
-    start: int
-    end: int
-    also_in: list[str]
-
-
-class CheckResult(TypedDict):
-    """The /v1/check response."""
-
-    question: str
-    claim: str
-    verdict: Literal["supported", "refuted", "disputed", "not_enough_info"]
-    confidence: float
-    answer: str
-    supporting: list[Passage]
-    conflicting: list[Passage]
-    related: list[Passage]
-    took_ms: float
-
-
-class Judged(TypedDict):
-    passage: str
-    stance: Stance
-    stance_scores: StanceScores
-
-
-class JudgeResult(TypedDict):
-    """The /v1/judge response."""
-
-    claim: str
-    results: list[Judged]
-
 
 # ---- the server --------------------------------------------------------------------------------------
 Lifespan = Callable[[MCPServer], contextlib.AbstractAsyncContextManager[object]]
@@ -253,10 +199,10 @@ def counted(wsgi: Callable, app: Flask) -> Callable:
 
 
 def _transport_security() -> TransportSecuritySettings:
-    extra = [h.strip() for h in os.environ.get("FACTCHECK_MCP_ALLOWED_HOSTS", "").split(",") if h.strip()]
-    if "*" in extra:
+    """The DNS-rebinding guard, with the allowed hosts the JSON API's writes use too (api/guard.py)."""
+    hosts = allowed_hosts()
+    if hosts is None:
         return TransportSecuritySettings(enable_dns_rebinding_protection=False)
-    hosts = [name + port for name in ("127.0.0.1", "localhost", "[::1]") for port in ("", ":*")] + extra
     return TransportSecuritySettings(allowed_hosts=hosts,
                                      allowed_origins=[f"{scheme}://{h}" for h in hosts for scheme in ("http", "https")])
 

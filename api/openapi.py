@@ -1,95 +1,101 @@
-"""The OpenAPI 3.1 description of the JSON API (kept next to the routes it describes)."""
+"""The OpenAPI 3.1 description of the JSON API, served at /openapi.json.
+
+Response shapes come from api/schemas.py (the same TypedDicts the MCP tools declare); request limits
+come from the constants the code enforces (qa/checker.py, api/tools.py). Nothing is written twice.
+"""
 from __future__ import annotations
 
+from api import tools
+from api.schemas import components
 from qa import __version__
+from qa.checker import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, QUESTION_PATTERN
 
-_STR_OR_NULL = {"type": ["string", "null"]}
-_SCORES = {"type": "object", "required": ["supports", "refutes", "neutral"],
-           "properties": {k: {"type": "number", "minimum": 0, "maximum": 1} for k in ("supports", "refutes", "neutral")}}
-_STANCE = {"type": "string", "enum": ["supports", "refutes", "neutral"]}
-_SOURCE = {"type": "object", "required": ["doc_id", "title", "publisher", "date", "url", "path"],
-           "properties": {"doc_id": {"type": "string"}, "title": {"type": "string"}, "publisher": _STR_OR_NULL,
-                          "date": _STR_OR_NULL, "url": _STR_OR_NULL, "path": _STR_OR_NULL}}
-_PASSAGE = {"type": "object",
-            "required": ["id", "text", "relevance", "stance", "stance_scores", "source", "start", "end", "also_in"],
-            "properties": {"id": {"type": "string"}, "text": {"type": "string"}, "relevance": {"type": "number"},
-                           "stance": _STANCE, "stance_scores": {"$ref": "#/components/schemas/StanceScores"},
-                           "source": {"$ref": "#/components/schemas/Source"}, "start": {"type": "integer"},
-                           "end": {"type": "integer"}, "also_in": {"type": "array", "items": {"type": "string"}}}}
-_PASSAGES = {"type": "array", "items": {"$ref": "#/components/schemas/Passage"}}
-_CHECK = {"type": "object",
-          "required": ["question", "claim", "verdict", "confidence", "answer", "supporting", "conflicting", "related",
-                       "took_ms"],
-          "properties": {"question": {"type": "string"}, "claim": {"type": "string"},
-                         "verdict": {"type": "string", "enum": ["supported", "refuted", "disputed", "not_enough_info"]},
-                         "confidence": {"type": "number", "minimum": 0, "maximum": 1},
-                         "answer": {"type": "string", "description": "One or two sentences; [n] cites the n-th passage "
-                                    "of supporting + conflicting + related, counting from 1."},
-                         "supporting": _PASSAGES, "conflicting": _PASSAGES, "related": _PASSAGES,
-                         "took_ms": {"type": "number"}}}
-_PROBLEM = {"type": "object", "required": ["title", "status", "detail"],
+# Python's whitespace (str.isspace, re's \s), spelled out: JSON Schema's \s (ECMA-262) is a different set,
+# and the code strips and matches with Python's. A test pins this list to str.isspace.
+PY_SPACE = ("\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f"
+            "\\u205f\\u3000")
+_TEXT = {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": QUESTION_PATTERN}
+_TOP_K = {"type": "integer", "minimum": tools.TOP_K_MIN, "maximum": tools.TOP_K_MAX}
+_META = {"title": {"type": "string"}, "publisher": {"type": "string"}, "date": {"type": "string"},
+         "url": {"type": "string", "pattern": f"^[Hh][Tt][Tt][Pp][Ss]?://[^{PY_SPACE}]+$"}}
+_PROBLEM = {"type": "object", "required": ["type", "title", "status", "detail"],
             "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
                            "detail": {"type": "string"}}}
+_ERROR_TEXTS = {"400": "Invalid input", "401": "A key is needed for writes (FACTCHECK_API_KEY)",
+                "403": "Write from a foreign Origin", "404": "Not found", "405": "Method not allowed",
+                "413": "Too large", "421": "Write for a foreign Host", "422": "Unprocessable",
+                "429": "Rate limited (see Retry-After)", "503": "Busy (see Retry-After)"}
 
 
-def _json(ref: str) -> dict:
-    return {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+def _json(ref: str, description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
 
 
-_ERRORS = {code: {"description": text, "content": {"application/problem+json": {
-    "schema": {"$ref": "#/components/schemas/Problem"}}}}
-    for code, text in (("400", "Invalid input"), ("404", "Not found"), ("413", "Too large"), ("422", "Unprocessable"))}
+def _errors(*codes: str) -> dict:
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    return {code: {"description": _ERROR_TEXTS[code], "content": problem} for code in codes}
+
+
+def _body(schema: dict, required: bool = True) -> dict:
+    return {"required": required, "content": {"application/json": {"schema": schema}}}
+
+
+_READ_ERRORS = ("400", "405", "413", "429", "503")
+_WRITE_ERRORS = ("400", "401", "403", "405", "413", "421", "422", "429", "503")
+
+
+def _paths() -> dict:
+    check = _json("CheckResult", "Verdict and evidence")
+    document = _json("DocumentAdded", "Added")
+    return {
+        "/v1/check": {
+            "get": {"summary": "Check a question or claim", "parameters": [
+                {"name": "q", "in": "query", "required": True, "schema": _TEXT},
+                {"name": "top_k", "in": "query", "schema": _TOP_K}],
+                "responses": {"200": check, **_errors(*_READ_ERRORS)}},
+            "post": {"summary": "Check a question or claim", "requestBody": _body(
+                {"type": "object", "required": ["question"], "properties": {"question": _TEXT, "top_k": _TOP_K}}),
+                "responses": {"200": check, **_errors(*_READ_ERRORS)}}},
+        "/v1/judge": {"post": {
+            "summary": "Stance of given passages towards a claim (no retrieval)", "requestBody": _body(
+                {"type": "object", "required": ["claim", "passages"], "properties": {
+                    "claim": _TEXT, "passages": {"type": "array", "maxItems": MAX_JUDGE_PASSAGES,
+                                                 "items": {"type": "string"}}}}),
+            "responses": {"200": _json("JudgeResult", "One stance per passage"), **_errors(*_READ_ERRORS)}}},
+        "/v1/documents": {
+            "get": {"summary": "List documents", "responses": {"200": _json("DocumentList", "Documents"),
+                                                               **_errors("405")}},
+            "post": {"summary": "Add a document (JSON or multipart file upload); needs the key when one is set",
+                     "requestBody": {"required": True, "content": {
+                         "application/json": {"schema": {"type": "object", "required": ["text"], "properties": {
+                             "text": {"type": "string", "pattern": f"[^{PY_SPACE}]"}, **_META}}},
+                         "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+                             "file": {"type": "string", "format": "binary"}, **_META}}}}},
+                     "responses": {"201": document, "200": {**document, "description": "Already present"},
+                                   **_errors(*_WRITE_ERRORS)}}},
+        "/v1/documents/{doc_id}": {
+            "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "get": {"summary": "A document with its cleaned text and passages",
+                    "responses": {"200": _json("DocumentDetail", "Document"), **_errors("404", "405")}},
+            "delete": {"summary": "Delete a document; needs the key when one is set",
+                       "responses": {"204": {"description": "Deleted"}, **_errors("404", *_WRITE_ERRORS)}}},
+        "/v1/tools": {"get": {"summary": "The tools as an OpenAI-style function-calling schema (strict)",
+                              "responses": {"200": {"description": "A list of function tools"}}}},
+        "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "Alive"}}}},
+        "/readyz": {"get": {"summary": "Readiness", "responses": {"200": {"description": "Ready"}}}},
+        "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "Metrics"}}}},
+    }
 
 
 def openapi_spec() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "factcheck", "version": __version__,
-                 "description": "Offline fact-check question answering with supporting and conflicting passages."},
-        "paths": {
-            "/v1/check": {
-                "get": {"summary": "Check a question or claim", "parameters": [
-                    {"name": "q", "in": "query", "required": True, "schema": {"type": "string"}},
-                    {"name": "top_k", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 50}}],
-                    "responses": {"200": {"description": "Verdict and evidence", **_json("CheckResult")}, **_ERRORS}},
-                "post": {"summary": "Check a question or claim", "requestBody": {"required": True, "content": {
-                    "application/json": {"schema": {"type": "object", "required": ["question"], "properties": {
-                        "question": {"type": "string", "minLength": 1, "maxLength": 1000},
-                        "top_k": {"type": "integer", "minimum": 1, "maximum": 50}}}}}},
-                    "responses": {"200": {"description": "Verdict and evidence", **_json("CheckResult")}, **_ERRORS}}},
-            "/v1/judge": {"post": {"summary": "Stance of given passages towards a claim (no retrieval)",
-                                   "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                                       "type": "object", "required": ["claim", "passages"], "properties": {
-                                           "claim": {"type": "string", "minLength": 1},
-                                           "passages": {"type": "array", "maxItems": 256, "items": {"type": "string"}}}}}}},
-                                   "responses": {"200": {"description": "One stance per passage", "content": {
-                                       "application/json": {"schema": {"type": "object", "properties": {
-                                           "claim": {"type": "string"}, "results": {"type": "array", "items": {
-                                               "type": "object", "properties": {"passage": {"type": "string"},
-                                                                                "stance": _STANCE,
-                                                                                "stance_scores": _SCORES}}}}}}}},
-                                       **_ERRORS}}},
-            "/v1/documents": {
-                "get": {"summary": "List documents", "responses": {"200": {"description": "Documents"}}},
-                "post": {"summary": "Add a document (JSON or multipart file upload)", "requestBody": {"content": {
-                    "application/json": {"schema": {"type": "object", "required": ["text"], "properties": {
-                        "text": {"type": "string"}, **{k: {"type": "string"} for k in ("title", "url", "publisher", "date")}}}},
-                    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
-                        "file": {"type": "string", "format": "binary"}}}}}},
-                    "responses": {"201": {"description": "Added"}, "200": {"description": "Already present"}, **_ERRORS}}},
-            "/v1/documents/{doc_id}": {
-                "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "get": {"summary": "A document with its cleaned text and passages",
-                        "responses": {"200": {"description": "Document"}, **_ERRORS}},
-                "delete": {"summary": "Delete a document", "responses": {"204": {"description": "Deleted"}, **_ERRORS}}},
-            "/v1/tools": {"get": {"summary": "The tools as an OpenAI-style function-calling schema (strict)",
-                                  "responses": {"200": {"description": "A list of function tools"}}}},
-            "/mcp": {"post": {"summary": "Model Context Protocol, streamable HTTP (stateless, JSON responses)",
-                              "responses": {"200": {"description": "A JSON-RPC response"}}}},
-            "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "Alive"}}}},
-            "/readyz": {"get": {"summary": "Readiness", "responses": {"200": {"description": "Ready"}}}},
-            "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "Metrics"}}}},
-        },
-        "components": {"schemas": {"CheckResult": _CHECK, "Passage": _PASSAGE, "Source": _SOURCE,
-                                   "StanceScores": _SCORES, "Problem": _PROBLEM}},
+                 "description": "Offline fact-check question answering with supporting and conflicting passages. "
+                                "MCP (streamable HTTP, JSON-RPC) is served at /mcp; see the README."},
+        "paths": _paths(),
+        "components": {"schemas": {**components(), "Problem": _PROBLEM},
+                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
+                                           "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}}},
     }

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
+from api.guard import write_endpoint
 from api.openapi import openapi_spec
 from qa.errors import InvalidInput
 from qa.readers import RawDocument, decode, metadata_problem, parse
@@ -20,7 +21,10 @@ def checker() -> FactChecker:
 
 
 def json_body() -> dict:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        raise InvalidInput("the request body is nested too deeply") from None
     if not isinstance(body, dict):
         raise InvalidInput("the request body must be a JSON object (Content-Type: application/json)")
     return body
@@ -44,12 +48,14 @@ def check():
     if request.method == "GET":
         question, top_k = request.args.get("q", ""), request.args.get("top_k")
         if top_k is not None:
-            if not top_k.isdigit():
+            if not (top_k.isascii() and top_k.isdigit()):
                 raise InvalidInput("top_k must be an integer between 1 and 50")
             top_k = int(top_k)
     else:
         body = json_body()
         question, top_k = body.get("question"), body.get("top_k")
+        if isinstance(top_k, float) and top_k.is_integer():  # JSON Schema's "integer" includes 8.0
+            top_k = int(top_k)
     return jsonify(checker().check(question, top_k).to_dict())
 
 
@@ -63,6 +69,7 @@ def judge():
 
 
 @bp.post("/v1/documents")
+@write_endpoint
 def add_document():
     outcome = checker().add_document(_raw_from_request())
     body = {"doc_id": outcome.doc_id, "title": outcome.title, "passages": outcome.passages,
@@ -103,6 +110,7 @@ def get_document(doc_id: str):
 
 
 @bp.delete("/v1/documents/<doc_id>")
+@write_endpoint
 def delete_document(doc_id: str):
     checker().delete_document(doc_id)
     return "", 204

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from qa.service import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS
+from qa.service import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, MAX_QUESTION_TOKENS
 
 FACT_CHECK = "fact_check"
 JUDGE = "judge"
@@ -25,7 +25,7 @@ FACT_CHECK_DESCRIPTION = (
 )
 QUESTION_DESCRIPTION = (
     "The question or claim to check, in plain language, e.g. \"Did Trump back Putin's plan for safe zones "
-    f"in Syria?\". 1 to {MAX_QUESTION_CHARS} characters."
+    f"in Syria?\". 1 to {MAX_QUESTION_CHARS} characters, at most {MAX_QUESTION_TOKENS} words."
 )
 TOP_K_DESCRIPTION = ("How many passages to return per side (supporting, conflicting, related): "
                      f"{TOP_K_MIN} to {TOP_K_MAX}.")
@@ -34,7 +34,8 @@ JUDGE_DESCRIPTION = (
     "passage, whether it supports, refutes or is neutral towards the claim, with probabilities. Use it to "
     "weigh quotes or search results from elsewhere. Results come back in the order the passages were given."
 )
-CLAIM_DESCRIPTION = f"The claim, as a declarative sentence. 1 to {MAX_QUESTION_CHARS} characters."
+CLAIM_DESCRIPTION = (f"The claim, as a declarative sentence. 1 to {MAX_QUESTION_CHARS} characters, at most "
+                     f"{MAX_QUESTION_TOKENS} words.")
 PASSAGES_DESCRIPTION = ("The passages to judge, one string each (a sentence or a paragraph); "
                         f"at most {MAX_JUDGE_PASSAGES}.")
 

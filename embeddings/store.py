@@ -1,15 +1,20 @@
-"""SQLite store for documents, passages (with their vectors) and an FTS5 index for BM25 search."""
+"""SQLite store for documents, passages (with their vectors) and an FTS5 index for BM25 search.
+
+SQLite in WAL mode is the source of truth, shared by every process on a data dir (connections:
+embeddings/connections.py; writes run inside `transaction()`, consistent reads inside `snapshot()`).
+Every write transaction bumps the store's *generation* and logs the passage ids it touched, so any
+process can bring its in-memory vector index up to date with `changes_since(generation)`.
+"""
 from __future__ import annotations
 
 import re
 import sqlite3
-import threading
-from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
+from embeddings.connections import Connections
 from qa.documents import Document, Passage, Source
 
 SCHEMA = """
@@ -23,54 +28,90 @@ CREATE TABLE IF NOT EXISTS passages (
     start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL, vector BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(text, tokenize='porter unicode61');
+CREATE TABLE IF NOT EXISTS generation (one INTEGER PRIMARY KEY CHECK (one = 1), value INTEGER NOT NULL);
+INSERT OR IGNORE INTO generation (one, value) VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS passage_log (generation INTEGER NOT NULL, id INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS passage_log_generation ON passage_log(generation);
 """
 _FTS_WORD = re.compile(r"\w+")
 
 
+@dataclass(frozen=True)
+class StoredDocument:
+    """What a check needs of a document: its source, story and cleaned text."""
+
+    source: Source
+    story_id: str
+    text: str
+
+
 class PassageStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA foreign_keys = ON")
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.executescript(SCHEMA)
-        self._lock = threading.RLock()
+        self._sql = Connections(path, SCHEMA)
+        self.transaction = self._sql.transaction
+        self.snapshot = self._sql.snapshot
+        self._bumped_in = 0  # the write transaction that last bumped the generation
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    @property
+    def _db(self) -> sqlite3.Connection:
+        return self._sql.db
 
+    @property
+    def _writer(self) -> sqlite3.Connection:
+        return self._sql.writer
+
+    def _require_write(self) -> None:
+        self._sql.require_write()
+
+    # ---- generation ----------------------------------------------------------------------------
+    def generation(self) -> int:
+        """Bumped by every write transaction that changed data, in any process."""
+        return self._db.execute("SELECT value FROM generation").fetchone()[0]
+
+    def _log(self, ids: list[int]) -> None:
+        if self._bumped_in != self._sql.transactions:
+            self._writer.execute("UPDATE generation SET value = value + 1")
+            self._bumped_in = self._sql.transactions
+        self._writer.executemany("INSERT INTO passage_log (generation, id) VALUES ((SELECT value FROM generation), ?)",
+                                 [(i,) for i in ids])
+
+    def changes_since(self, generation: int) -> tuple[list[int], list[int], np.ndarray]:
+        """Passage ids touched after `generation`, and of those the ones stored now with their vectors."""
+        touched = [r[0] for r in self._db.execute("SELECT DISTINCT id FROM passage_log WHERE generation > ?",
+                                                  (generation,))]
+        rows = self._db.execute("SELECT id, vector FROM passages WHERE id IN"
+                                " (SELECT id FROM passage_log WHERE generation > ?) ORDER BY id", (generation,))
+        return (touched, *_vector_rows(rows.fetchall()))
+
+    # ---- writes --------------------------------------------------------------------------------
     def add_document(self, doc: Document, story_id: str, signature: np.ndarray, vectors: np.ndarray) -> list[int]:
         """Insert a document and its passages (inside a transaction); returns the passages' int ids."""
+        self._require_write()
         s = doc.source
-        self._db.execute(
+        self._writer.execute(
             "INSERT INTO documents (doc_id, title, publisher, date, url, path, text, content_hash, story_id, signature)"
             " VALUES (?,?,?,?,?,?,?,?,?,?)",
             (s.doc_id, s.title, s.publisher, s.date, s.url, s.path, doc.text, doc.content_hash, story_id,
              signature.astype(np.uint32).tobytes()))
         ids = []
         for passage, vector in zip(doc.passages, vectors):
-            cur = self._db.execute('INSERT INTO passages (pid, doc_id, start, "end", text, vector) VALUES (?,?,?,?,?,?)',
-                                   (passage.id, s.doc_id, passage.start, passage.end, passage.text,
-                                    vector.astype(np.float32).tobytes()))
-            self._db.execute("INSERT INTO passages_fts (rowid, text) VALUES (?, ?)", (cur.lastrowid, passage.text))
+            cur = self._writer.execute(
+                'INSERT INTO passages (pid, doc_id, start, "end", text, vector) VALUES (?,?,?,?,?,?)',
+                (passage.id, s.doc_id, passage.start, passage.end, passage.text, vector.astype(np.float32).tobytes()))
+            self._writer.execute("INSERT INTO passages_fts (rowid, text) VALUES (?, ?)", (cur.lastrowid, passage.text))
             ids.append(cur.lastrowid)
+        self._log(ids)
         return ids
 
     def delete_document(self, doc_id: str) -> list[int]:
-        ids = [r[0] for r in self._db.execute("SELECT id FROM passages WHERE doc_id = ?", (doc_id,))]
-        self._db.executemany("DELETE FROM passages_fts WHERE rowid = ?", [(i,) for i in ids])
-        self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+        self._require_write()
+        ids = [r[0] for r in self._writer.execute("SELECT id FROM passages WHERE doc_id = ?", (doc_id,))]
+        self._writer.executemany("DELETE FROM passages_fts WHERE rowid = ?", [(i,) for i in ids])
+        self._writer.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+        self._log(ids)
         return ids
 
+    # ---- reads ---------------------------------------------------------------------------------
     def doc_id_for_hash(self, content_hash: str) -> str | None:
         row = self._db.execute("SELECT doc_id FROM documents WHERE content_hash = ?", (content_hash,)).fetchone()
         return row[0] if row else None
@@ -87,11 +128,39 @@ class PassageStore:
         return Source(**dict(row)) if row else None
 
     def document(self, doc_id: str) -> Document | None:
-        row = self._db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
-        if row is None:
-            return None
-        source = Source(row["doc_id"], row["title"], row["publisher"], row["date"], row["url"], row["path"])
-        return Document(source, row["text"], tuple(self.passages_of(doc_id)), row["content_hash"])
+        with self.snapshot():
+            row = self._db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+            if row is None:
+                return None
+            source = Source(row["doc_id"], row["title"], row["publisher"], row["date"], row["url"], row["path"])
+            return Document(source, row["text"], tuple(self.passages_of(doc_id)), row["content_hash"])
+
+    def documents_by_ids(self, doc_ids: list[str]) -> dict[str, StoredDocument]:
+        """Source, story and text of each of `doc_ids` that is stored, in one query."""
+        unique = list(dict.fromkeys(doc_ids))
+        if not unique:
+            return {}
+        rows = self._db.execute("SELECT doc_id, title, publisher, date, url, path, story_id, text FROM documents"
+                                f" WHERE doc_id IN ({','.join('?' * len(unique))})", unique)
+        return {r[0]: StoredDocument(Source(*tuple(r)[:6]), r[6], r[7]) for r in rows}
+
+    def story_copies(self, doc_ids: list[str]) -> dict[str, list[tuple[str, list[str]]]]:
+        """For each of `doc_ids`: the other documents of its story (oldest first) with their passage texts."""
+        unique = list(dict.fromkeys(doc_ids))
+        if not unique:
+            return {}
+        rows = self._db.execute(
+            "SELECT d.doc_id, m.doc_id, p.text FROM documents d"
+            " JOIN documents m ON m.story_id = d.story_id AND m.doc_id != d.doc_id"
+            " JOIN passages p ON p.doc_id = m.doc_id"
+            f" WHERE d.doc_id IN ({','.join('?' * len(unique))}) ORDER BY d.doc_id, m.created_at, m.doc_id, p.start",
+            unique)
+        copies: dict[str, list[tuple[str, list[str]]]] = {doc_id: [] for doc_id in unique}
+        for of, mate, text in rows:
+            if not copies[of] or copies[of][-1][0] != mate:
+                copies[of].append((mate, []))
+            copies[of][-1][1].append(text)
+        return copies
 
     def document_text(self, doc_id: str) -> str:
         row = self._db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
@@ -135,11 +204,16 @@ class PassageStore:
                                 " ORDER BY bm25(passages_fts) LIMIT ?", (match, k))
         return [(r[0], -r[1]) for r in rows]
 
+    def vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
+        """The stored vectors of those of `ids` that are stored."""
+        if not ids:
+            return {}
+        rows = self._db.execute(f"SELECT id, vector FROM passages WHERE id IN ({','.join('?' * len(ids))})", ids)
+        found, matrix = _vector_rows(rows.fetchall())
+        return dict(zip(found, matrix))
+
     def all_vectors(self) -> tuple[list[int], np.ndarray]:
-        rows = self._db.execute("SELECT id, vector FROM passages ORDER BY id").fetchall()
-        if not rows:
-            return [], np.zeros((0, 0), np.float32)
-        return [r[0] for r in rows], np.stack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+        return _vector_rows(self._db.execute("SELECT id, vector FROM passages ORDER BY id").fetchall())
 
     def passage_count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
@@ -148,4 +222,10 @@ class PassageStore:
         return self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
 
     def close(self) -> None:
-        self._db.close()
+        self._sql.close()
+
+
+def _vector_rows(rows: list) -> tuple[list[int], np.ndarray]:
+    if not rows:
+        return [], np.zeros((0, 0), np.float32)
+    return [r[0] for r in rows], np.stack([np.frombuffer(r[1], dtype=np.float32) for r in rows])

@@ -33,21 +33,38 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), envvar="FACTCHECK_WORKERS",
+              help="Worker processes (each loads its own models, ~0.6 GB).")
+@click.option("--server", type=click.Choice(["gunicorn", "waitress"]), default="gunicorn", show_default=True,
+              help="The WSGI server (waitress runs one process: --workers must be 1).")
+@click.option("--insecure", is_flag=True, help="Allow a non-loopback --host without FACTCHECK_API_KEY.")
 @data_dir_option
-def serve(host: str, port: int, data_dir: Path | None) -> None:
+def serve(host: str, port: int, workers: int, server: str, insecure: bool, data_dir: Path | None) -> None:
     """Serve the HTTP API, the search form and MCP (indexes seeds/ on first run)."""
-    from werkzeug.serving import run_simple
+    from api.guard import is_loopback
+    from api.server import run, seed_in_child
+    from embeddings.store import PassageStore
 
-    from api import create_app
+    settings = _settings(data_dir)
+    if not is_loopback(host) and not settings.api_key and not insecure:
+        raise click.UsageError(f"refusing to listen on {host} without a key for writes: set FACTCHECK_API_KEY "
+                               "(or pass --insecure to let anyone who can reach it add and delete documents)")
+    if server == "waitress" and workers != 1:
+        raise click.UsageError("waitress runs one process: use --server gunicorn for --workers > 1")
+    store = PassageStore(settings.data_dir / "factcheck.sqlite3")
+    empty = store.document_count() == 0
+    store.close()
+    if empty and settings.seeds_dir.is_dir():
+        click.echo(f"indexed {seed_in_child(settings)} seed documents into {settings.data_dir}")
+    click.echo(f"factcheck serving on http://{host}:{port}/ with {server}, {workers} worker(s)  (Ctrl+C to stop)")
+    run(settings, host, port, workers, server)
 
-    app = create_app(Settings.from_env(data_dir=data_dir))
-    checker = app.extensions["factcheck"]
-    seeded = checker.index_seeds_if_empty()
-    if seeded:
-        click.echo(f"indexed {sum(o.created for o in seeded)} seed documents into {checker.settings.data_dir}")
-    checker.warm_up()
-    click.echo(f"factcheck serving on http://{host}:{port}/  (Ctrl+C to stop)")
-    run_simple(host, port, app, threaded=True)
+
+def _settings(data_dir: Path | None) -> Settings:
+    try:
+        return Settings.from_env(data_dir=data_dir)
+    except FactCheckError as exc:
+        raise click.ClickException(exc.detail) from exc
 
 
 @main.command()

@@ -6,9 +6,10 @@ class FactCheckError(Exception):
     status = 400
     title = "Bad request"
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.headers = headers or {}  # e.g. Retry-After; sent by the HTTP edge
 
 
 class InvalidInput(FactCheckError):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from qa.errors import InvalidInput
@@ -21,6 +21,12 @@ class Settings:
     min_coverage: float = 0.5  # share of the claim's content words a passage must use to count
     threads: int = 2
     max_upload_bytes: int = 10 * 1024 * 1024
+    api_key: str = field(default="", repr=False)  # when set, document writes need it (FACTCHECK_API_KEY)
+    max_concurrent: int = 2  # costly requests (checks, judging, writes) at work at once, per worker
+    queue_limit: int = 16  # costly requests that may wait for a slot, per worker; more get 503
+    queue_timeout: float = 30.0  # seconds a request may wait for a slot before a 503
+    rate_limit: int = 120  # costly requests a minute per client address, per worker (0: no limit)
+    rate_burst: int = 20  # requests a client may send at once before the rate applies
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -53,3 +59,7 @@ class Settings:
             raise InvalidInput("candidates must be at least top_k")
         if not all(0.0 <= v < 1.0 for v in (self.min_relevance, self.stance_threshold, self.min_coverage)):
             raise InvalidInput("min_relevance, stance_threshold and min_coverage must lie in [0, 1)")
+        if self.max_concurrent < 1 or self.queue_limit < 0 or self.queue_timeout <= 0:
+            raise InvalidInput("max_concurrent must be at least 1, queue_limit at least 0, queue_timeout positive")
+        if self.rate_limit < 0 or self.rate_burst < 1:
+            raise InvalidInput("rate_limit must be at least 0 and rate_burst at least 1")

@@ -43,13 +43,13 @@ def seeded_dir(tmp_path_factory, encoder, stance_model) -> Path:
 @pytest.fixture(scope="session")
 def seeded(seeded_dir, encoder, stance_model) -> FactChecker:
     """Read-only use: a FactChecker over the seed corpus shared by the whole session."""
-    return FactChecker(Settings(data_dir=seeded_dir), encoder=encoder, stance=stance_model)
+    return FactChecker(Settings(data_dir=seeded_dir, rate_limit=0), encoder=encoder, stance=stance_model)
 
 
 @pytest.fixture
 def fresh_checker(tmp_path, encoder, stance_model) -> FactChecker:
     """An empty index of its own, for tests that write."""
-    return FactChecker(Settings(data_dir=tmp_path / "data"), encoder=encoder, stance=stance_model)
+    return FactChecker(Settings(data_dir=tmp_path / "data", rate_limit=0), encoder=encoder, stance=stance_model)
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def seeded_copy(tmp_path, seeded_dir, encoder, stance_model) -> FactChecker:
     """A writable copy of the seeded index."""
     target = tmp_path / "data"
     shutil.copytree(seeded_dir, target)
-    return FactChecker(Settings(data_dir=target), encoder=encoder, stance=stance_model)
+    return FactChecker(Settings(data_dir=target, rate_limit=0), encoder=encoder, stance=stance_model)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,70 @@
+"""`factcheck serve`: the app on a production WSGI server, gunicorn (default, `workers` processes) or waitress.
+
+Each gunicorn worker builds its own app and loads its own models after the fork: torch must not run
+in a process that forks afterwards (its thread pool hangs the children), so the parent only checks
+the data dir and indexes the seed articles in a separate, spawned process. Workers share the data
+dir through the store (see embeddings/live_index.py) and see each other's writes.
+"""
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable
+
+from qa.settings import Settings
+
+SERVERS = ("gunicorn", "waitress")
+SPARE_THREADS = 4  # beyond the costly-request slots and queue: health checks and listings stay answered
+
+
+def worker_threads(settings: Settings) -> int:
+    return settings.max_concurrent + settings.queue_limit + SPARE_THREADS
+
+
+def seed_in_child(settings: Settings) -> int:
+    """Index seeds/ into an empty data dir in a spawned process; returns how many documents it added."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(_seed, (settings,))
+
+
+def _seed(settings: Settings) -> int:
+    from qa.service import FactChecker
+
+    checker = FactChecker(settings)
+    return sum(o.created for o in checker.index_seeds_if_empty())
+
+
+def _load_app(settings: Settings) -> Callable:
+    from api import create_app
+
+    app = create_app(settings)
+    app.extensions["factcheck"].warm_up()
+    return app
+
+
+def run(settings: Settings, host: str, port: int, workers: int, server: str = "gunicorn") -> None:
+    if server == "waitress":
+        from waitress import serve
+
+        serve(_load_app(settings), host=host, port=port, threads=worker_threads(settings),
+              connection_limit=max(100, 4 * worker_threads(settings)), ident="factcheck")
+        return
+    _gunicorn(settings, host, port, workers).run()  # type: ignore[attr-defined]
+
+
+def _gunicorn(settings: Settings, host: str, port: int, workers: int) -> object:
+    from gunicorn.app.base import BaseApplication
+
+    threads = worker_threads(settings)
+    options = {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": threads,
+               "worker_connections": 2 * threads, "backlog": 256, "timeout": 120, "graceful_timeout": 30,
+               "preload_app": False, "control_socket_disable": True, "errorlog": "-", "loglevel": "info"}
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Callable:
+            return _load_app(settings)
+
+    return Server()

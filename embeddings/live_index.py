@@ -1,0 +1,110 @@
+"""The in-memory vector index, kept in step with the store across threads and processes.
+
+The store (SQLite) is the source of truth and counts its write transactions in a *generation*.
+This wrapper remembers which generation its index reflects; `refresh()` (one tiny query when
+nothing changed) applies the passages other processes added or removed since. Searches and
+changes take one lock, so a search never meets an index in the middle of a change. The saved
+index file carries its generation in a sidecar; a file behind the store is caught up on open,
+one that cannot be trusted is rebuilt from the stored vectors.
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from embeddings.index import VectorIndex
+from embeddings.store import PassageStore
+
+
+class LiveIndex:
+    def __init__(self, index: VectorIndex, store: PassageStore, generation_path: Path) -> None:
+        self.index, self.store, self.generation_path = index, store, generation_path
+        self._lock = threading.RLock()
+        self.generation = -1
+        self._open()
+
+    def _open(self) -> None:
+        saved = self._saved_generation()
+        with self._lock, self.store.snapshot():
+            current = self.store.generation()
+            if saved is not None and saved <= current:
+                self.generation = saved
+                self._catch_up()
+            if self.generation != current or len(self.index) != self.store.passage_count():
+                self.index.rebuild(*self.store.all_vectors())
+                self.generation = current
+                rebuilt = True
+            else:
+                rebuilt = False
+        if rebuilt:
+            with self.store.transaction():
+                self.refresh()
+                self.save()
+
+    def _saved_generation(self) -> int | None:
+        try:
+            return int(json.loads(self.generation_path.read_text())["generation"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def refresh(self) -> None:
+        """Apply what any process committed since this index's generation (cheap when nothing did)."""
+        if self.store.generation() == self.generation:
+            return
+        with self._lock, self.store.snapshot():
+            self._catch_up()
+
+    def _catch_up(self) -> None:
+        current = self.store.generation()
+        if current != self.generation:
+            touched, ids, vectors = self.store.changes_since(self.generation)
+            self.index.remove(touched)
+            self.index.add(ids, vectors)
+            self.generation = current
+
+    def reload(self, ids: list[int]) -> None:
+        """Make `ids` match the store again (after a write that rolled back)."""
+        with self._lock:
+            stored = self.store.vectors(ids)
+            self.index.remove(ids)
+            found = list(stored)
+            self.index.add(found, np.stack([stored[i] for i in found]) if found else np.zeros((0, 0), np.float32))
+
+    def add(self, ids: list[int], vectors: np.ndarray) -> None:
+        with self._lock:
+            self.index.add(ids, vectors)
+
+    def remove(self, ids: list[int]) -> None:
+        with self._lock:
+            self.index.remove(ids)
+
+    def rolled_back(self, ids: list[int], generation: int) -> None:
+        """A write of this process failed: back to `generation`, `ids` as the store holds them."""
+        with self._lock:
+            self.reload(ids)
+            self.generation = generation
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        with self._lock:
+            return self.index.search(vector, k)
+
+    def vectors(self, ids: list[int]) -> np.ndarray:
+        """Vectors of `ids` from the store (the caller's snapshot); ids it no longer holds score zero."""
+        stored = self.store.vectors(ids)
+        zero = np.zeros(self.index.meta["dimension"], np.float32)
+        return np.stack([stored.get(i, zero) for i in ids]) if ids else np.zeros((0, len(zero)), np.float32)
+
+    def save(self) -> None:
+        """Write the index and its generation; call inside a store transaction (one writer of the files)."""
+        with self._lock:
+            self.index.save()
+            tmp = self.generation_path.with_name(self.generation_path.name + ".tmp")
+            tmp.write_text(json.dumps({"generation": self.generation}))
+            os.replace(tmp, self.generation_path)
+
+    def __len__(self) -> int:
+        return len(self.index)

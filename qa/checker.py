@@ -1,0 +1,104 @@
+"""The read path: question -> claim -> retrieve -> judge stance -> verdict -> answer.
+
+Each check first brings the vector index up to the store's generation (so writes of any process
+are seen), then reads the store inside one snapshot, one query per stage: passages, their
+documents (sources, stories and texts together), then the syndicated copies.
+"""
+from __future__ import annotations
+
+import re
+import time
+
+from embeddings.encoder import Encoder
+from embeddings.live_index import LiveIndex
+from embeddings.store import PassageStore
+from qa.answer import write_answer
+from qa.claims import question_to_claim
+from qa.documents import CheckResult, Evidence, StanceScores
+from qa.errors import InvalidInput
+from qa.grounding import claim_coverage, claim_entities, is_grounded
+from qa.grouping import merge_copies
+from qa.retrieval import retrieve
+from qa.settings import Settings
+from qa.stance import StanceModel
+from qa.verdict import decide, sides
+
+MAX_QUESTION_CHARS = 1000
+MAX_QUESTION_TOKENS = 64  # words (runs between spaces): bounds what the stance model spends per passage
+MAX_JUDGE_PASSAGES = 256
+_SPACE = r" \t\n\r"
+# A question or claim: 1 to MAX_QUESTION_TOKENS words. Plain character classes, so that Python, JSON Schema
+# (ECMA-262) and Rust regex engines agree; OpenAPI publishes this same pattern.
+QUESTION_PATTERN = (rf"^[{_SPACE}]*[^{_SPACE}]+(?:[{_SPACE}]+[^{_SPACE}]+){{0,{MAX_QUESTION_TOKENS - 1}}}"
+                    rf"[{_SPACE}]*$")
+_QUESTION = re.compile(QUESTION_PATTERN)
+
+
+class Checker:
+    def __init__(self, settings: Settings, encoder: Encoder, stance: StanceModel, store: PassageStore,
+                 index: LiveIndex) -> None:
+        self.settings, self.encoder, self.stance, self.store, self.index = settings, encoder, stance, store, index
+
+    def judge(self, claim: str, passages: list[str]) -> list[StanceScores]:
+        claim = require_text(claim, "claim")
+        if not isinstance(passages, list) or not all(isinstance(p, str) for p in passages):
+            raise InvalidInput("passages must be a list of strings")
+        if len(passages) > MAX_JUDGE_PASSAGES:
+            raise InvalidInput(f"at most {MAX_JUDGE_PASSAGES} passages per call")
+        return self.stance.judge(claim, passages)
+
+    def check(self, question: str, top_k: int | None = None) -> CheckResult:
+        started = time.perf_counter()
+        question = require_text(question, "question")
+        top_k = self.settings.top_k if top_k is None else top_k
+        if not isinstance(top_k, int) or isinstance(top_k, bool) or not 1 <= top_k <= 50:
+            raise InvalidInput("top_k must be an integer between 1 and 50")
+        claim = question_to_claim(question)
+        evidence = self.evidence(claim, claim_entities(question))
+        supporting, conflicting, related = sides(evidence, self.settings.stance_threshold, self.settings.min_coverage)
+        verdict = decide(supporting, conflicting, related)
+        supporting, conflicting, related = supporting[:top_k], conflicting[:top_k], related[:top_k]
+        answer = write_answer(claim, verdict.label, supporting, conflicting)
+        took = (time.perf_counter() - started) * 1000
+        return CheckResult(question, claim, verdict.label, verdict.confidence, answer, supporting, conflicting,
+                           related, took)
+
+    def evidence(self, claim: str, entities: set[str], min_coverage: float | None = None) -> list[Evidence]:
+        """Retrieved passages that could count as evidence, judged, syndicated copies merged.
+
+        Passages from documents that do not name the claim's `entities`, or that use less than
+        `min_coverage` of its content words, could never count for either side, so the stance
+        model (the costly step) is not run on them and they are not shown.
+        """
+        min_coverage = self.settings.min_coverage if min_coverage is None else min_coverage
+        self.index.refresh()
+        with self.store.snapshot():
+            hits = [(i, rel) for i, rel in retrieve(claim, self.encoder, self.index, self.store,
+                                                     self.settings.candidates) if rel >= self.settings.min_relevance]
+            passages = self.store.passages_by_ids([i for i, _ in hits])  # ids the store no longer holds drop out
+            documents = self.store.documents_by_ids([p.doc_id for p in passages.values()])
+            grounded = {doc_id: is_grounded(entities, doc.text) for doc_id, doc in documents.items()}
+            kept = []
+            for i, relevance in hits:
+                passage = passages.get(i)
+                if passage is None or not grounded.get(passage.doc_id):
+                    continue
+                coverage = claim_coverage(claim, passage.text)
+                if coverage >= min_coverage:
+                    kept.append((passage, relevance, coverage))
+            scores = self.stance.judge(claim, [p.text for p, _, _ in kept])
+            evidence = [Evidence(p, documents[p.doc_id].source, rel, s, coverage=cov)
+                        for (p, rel, cov), s in zip(kept, scores)]
+            evidence.sort(key=lambda e: -max(e.scores.supports, e.scores.refutes) * e.relevance)
+            stories = {doc_id: doc.story_id for doc_id, doc in documents.items()}
+            return merge_copies(evidence, stories, self.store.story_copies([e.passage.doc_id for e in evidence]))
+
+
+def require_text(value: object, name: str) -> str:
+    if not isinstance(value, str) or not value.strip(" \t\n\r"):
+        raise InvalidInput(f"{name} must be a non-empty string")
+    if len(value) > MAX_QUESTION_CHARS:
+        raise InvalidInput(f"{name} is longer than {MAX_QUESTION_CHARS} characters")
+    if not _QUESTION.match(value):
+        raise InvalidInput(f"{name} is longer than {MAX_QUESTION_TOKENS} words")
+    return value.strip(" \t\n\r")

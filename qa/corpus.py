@@ -1,0 +1,135 @@
+"""The write path: add, ingest and delete documents (SQLite first, then the vector index).
+
+Every change runs inside one store transaction, which is exclusive across threads and processes:
+the index is first brought up to the store's latest generation, then changed together with the
+rows, then saved with its new generation before the commit. A failure anywhere rolls back the rows
+and restores the touched index entries, so a failed write leaves data as it was.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from embeddings.encoder import Encoder
+from embeddings.live_index import LiveIndex
+from embeddings.store import PassageStore
+from qa.documents import Document
+from qa.errors import FactCheckError, NotFound
+from qa.ingest import build_document
+from qa.near_duplicates import find_story, signature
+from qa.readers import RawDocument, expand_paths, read_file
+from qa.settings import Settings
+
+
+@dataclass
+class IngestOutcome:
+    path: str | None
+    doc_id: str | None = None
+    title: str | None = None
+    created: bool = False
+    passages: int = 0
+    error: str | None = None
+
+
+class Corpus:
+    def __init__(self, settings: Settings, encoder: Encoder, store: PassageStore, index: LiveIndex) -> None:
+        self.settings, self.encoder, self.store, self.index = settings, encoder, store, index
+        self._bulk_lock = threading.Lock()
+        self._bulk_depth = 0
+        self._unsaved = False
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Save the index file once at the end instead of after every added document (which is
+        quadratic in corpus size). SQLite stays the source of truth: if the process dies before the
+        save, the saved index is behind the store's generation, and the next start catches it up."""
+        with self._bulk_lock:
+            self._bulk_depth += 1
+        try:
+            yield
+        finally:
+            with self._bulk_lock:
+                self._bulk_depth -= 1
+                save = not self._bulk_depth and self._unsaved
+                self._unsaved = self._unsaved and not save
+            if save:
+                with self.store.transaction():
+                    self.index.refresh()
+                    self.index.save()
+
+    @contextmanager
+    def _writing(self, defer_save: bool = False) -> Iterator[list[int]]:
+        """One write transaction; the body appends the passage ids it touches to the yielded list."""
+        touched: list[int] = []
+        before: int | None = None
+        try:
+            with self.store.transaction():
+                self.index.refresh()
+                before = self.index.generation
+                yield touched
+                self.index.generation = self.store.generation()
+                self._save(defer_save)
+        except BaseException:
+            if before is not None:
+                self.index.rolled_back(touched, before)
+            raise
+
+    def _save(self, defer: bool) -> None:
+        with self._bulk_lock:
+            defer = defer and self._bulk_depth > 0
+            self._unsaved = self._unsaved or defer
+        if not defer:
+            self.index.save()
+
+    def add_document(self, raw: RawDocument) -> IngestOutcome:
+        return self.store_document(build_document(raw))
+
+    def store_document(self, doc: Document) -> IngestOutcome:
+        """Store one document atomically: either all of it is stored and indexed, or nothing."""
+        outcome = IngestOutcome(doc.source.path, doc.doc_id, doc.source.title, False, len(doc.passages))
+        existing = self.store.doc_id_for_hash(doc.content_hash)
+        if existing:
+            outcome.doc_id = existing
+            return outcome
+        vectors = self.encoder.encode_passages([p.text for p in doc.passages])
+        sig = signature(doc.text)
+        with self._writing(defer_save=True) as touched:
+            existing = self.store.doc_id_for_hash(doc.content_hash)  # another writer may have stored it meanwhile
+            if existing:
+                outcome.doc_id = existing
+                return outcome
+            docs, sigs = self.store.signatures()
+            story = find_story(sig, docs, sigs) or doc.doc_id
+            touched += self.store.add_document(doc, story, sig, vectors)
+            self.index.add(touched, vectors)
+        outcome.created = True
+        return outcome
+
+    def ingest_file(self, path: Path) -> list[IngestOutcome]:
+        """All documents of one file; a bad file is reported in its outcome, nothing of it stored."""
+        try:
+            documents = [build_document(raw) for raw in read_file(path)]  # all checked before any is stored
+            return [self.store_document(doc) for doc in documents]
+        except FactCheckError as exc:
+            return [IngestOutcome(str(path), error=exc.detail)]
+
+    def ingest_paths(self, paths: list[Path]) -> list[IngestOutcome]:
+        files = expand_paths(paths)
+        with self.bulk():
+            return [outcome for path in files for outcome in self.ingest_file(path)]
+
+    def delete_document(self, doc_id: str) -> None:
+        """Never deferred: a deferred delete could leave the saved index with passages the store lacks."""
+        with self._writing() as touched:
+            if self.store.source(doc_id) is None:
+                raise NotFound(f"no document with id {doc_id!r}")
+            touched += self.store.delete_document(doc_id)
+            self.index.remove(touched)
+
+    def index_seeds_if_empty(self) -> list[IngestOutcome]:
+        if self.store.document_count() or not self.settings.seeds_dir.is_dir():
+            return []
+        return self.ingest_paths([self.settings.seeds_dir])
