@@ -15,13 +15,14 @@ from embeddings.encoder import Encoder, MiniLMEncoder
 from embeddings.index import VectorIndex
 from embeddings.store import PassageStore
 from qa.answer import write_answer
+from qa.batch_ingest import batches, store_documents
 from qa.claims import question_to_claim
 from qa.documents import CheckResult, Document, Evidence, StanceScores
 from qa.errors import FactCheckError, InvalidInput, NotFound
 from qa.grounding import claim_coverage, claim_entities, is_grounded
 from qa.grouping import merge_copies
 from qa.ingest import build_document
-from qa.near_duplicates import find_story, signature
+from qa.near_duplicates import StoryIndex
 from qa.readers import RawDocument, expand_paths, read_file
 from qa.retrieval import retrieve
 from qa.settings import Settings
@@ -50,6 +51,7 @@ class FactChecker:
         self.stance = stance or StanceModel(threads=self.settings.threads)
         self.store = PassageStore(self.settings.data_dir / "factcheck.sqlite3")
         self.index = VectorIndex(self.settings.data_dir, self.encoder.name, self.encoder.dimension)
+        self.stories = StoryIndex(self.store)
         self._write_lock = threading.Lock()
         self._bulk_depth = 0
         self._unsaved = False
@@ -89,30 +91,20 @@ class FactChecker:
 
     def _store_document(self, doc: Document) -> IngestOutcome:
         """Store one document atomically: either all of it is stored and indexed, or nothing."""
+        return self._store_documents([doc])[0]
+
+    def _store_documents(self, docs: list[Document]) -> list[IngestOutcome]:
+        """One batch in one encoder call, one transaction and one index save (qa.batch_ingest)."""
         with self._write_lock:
-            existing = self.store.doc_id_for_hash(doc.content_hash)
-            if existing:
-                return IngestOutcome(doc.source.path, existing, doc.source.title, False, len(doc.passages))
-            vectors = self.encoder.encode_passages([p.text for p in doc.passages])
-            sig = signature(doc.text)
-            docs, sigs = self.store.signatures()
-            story = find_story(sig, docs, sigs) or doc.doc_id
-            ids: list[int] = []
-            try:
-                with self.store.transaction():
-                    ids = self.store.add_document(doc, story, sig, vectors)
-                    self.index.add(ids, vectors)
-                    self._save_index()
-            except BaseException:
-                self.index.remove(ids)
-                raise
-        return IngestOutcome(doc.source.path, doc.doc_id, doc.source.title, True, len(doc.passages))
+            stored = store_documents(docs, self.store, self.index, self.encoder, self.stories, self._save_index)
+        return [IngestOutcome(s.doc.source.path, s.doc_id, s.doc.source.title, s.created, len(s.doc.passages))
+                for s in stored]
 
     def ingest_file(self, path: Path) -> list[IngestOutcome]:
         """All documents of one file; a bad file is reported in its outcome, nothing of it stored."""
         try:
             documents = [build_document(raw) for raw in read_file(path)]  # all checked before any is stored
-            return [self._store_document(doc) for doc in documents]
+            return [outcome for batch in batches(documents) for outcome in self._store_documents(batch)]
         except FactCheckError as exc:
             return [IngestOutcome(str(path), error=exc.detail)]
 
