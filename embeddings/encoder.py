@@ -5,6 +5,7 @@ qa.precision; a mode is eligible only if its probe embeddings keep cosine >= MIN
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
@@ -82,6 +83,7 @@ class MiniLMEncoder:
             self.choice = choose(probe, cosine_agreement(MIN_COSINE), self._threads)
         else:
             self.choice = Choice(self.precision, self._threads)
+        logging.getLogger(__name__).info("encoder runs in %s", self.choice.describe())
         return runner(model, self.choice.mode, self.choice.threads, quantised if self.choice.mode == "int8" else None)
 
     def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:

@@ -80,6 +80,8 @@ class Choice:
     took_s: float = 0.0  # what measuring cost
 
     def describe(self) -> str:
+        if not self.seconds:
+            return f"{self.mode} on {self.threads} thread(s) (as configured, not measured)"
         times = ", ".join(f"{c} {s * 1000:.0f} ms" for c, s in self.seconds.items())
         dropped = "".join(f"; {m} rejected: {why}" for m, why in self.rejected.items())
         return f"{self.mode} on {self.threads} thread(s) (probe: {times}{dropped}; measured in {self.took_s:.2f} s)"

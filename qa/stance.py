@@ -10,6 +10,7 @@ Probabilities are temperature-scaled, so they are calibrated and sum to 1.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from pathlib import Path
@@ -84,6 +85,7 @@ class StanceModel:
             self.choice = choose(probe, probability_agreement(MAX_SHIFT), self.threads)
         else:
             self.choice = Choice(self.precision, self.threads)
+        logging.getLogger(__name__).info("stance model runs in %s", self.choice.describe())
         return runner(model, self.choice.mode, self.choice.threads, quantised if self.choice.mode == "int8" else None)
 
     def logits(self, pairs: list[tuple[str, str]]) -> np.ndarray:
