@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import faiss
@@ -19,8 +20,9 @@ import numpy as np
 from embeddings import index as index_module
 
 CHECKPOINTS = (10_000, 50_000, 200_000, 1_000_000)
-IVF_LISTS = 4096
-IVF_TRAIN = 150_000
+IVF_LISTS = 1024  # ~sqrt(1M); 4096 lists took too long to train on the busy 2 cores
+IVF_TRAIN = 60_000
+BUILD_THREADS = 1  # two OpenMP threads ran 5-20x slower than one while other jobs held the cores
 NOISE = 0.05  # per-dimension sigma: |noise| ~ 1 against unit vectors mixed from two
 
 
@@ -67,9 +69,11 @@ def hnsw_curve(vectors: np.ndarray, queries: np.ndarray, truths: dict[int, np.nd
     graph.train(vectors[:IVF_TRAIN])
     curve, built, seconds = {}, 0, 0.0
     for size in CHECKPOINTS:
+        faiss.omp_set_num_threads(BUILD_THREADS)
         started = time.perf_counter()
         graph.add(vectors[built:size])
         seconds += time.perf_counter() - started
+        faiss.omp_set_num_threads(1)
         built = size
         row = {"build_s": round(seconds, 1), "size_mb": size_mb(graph), "ef_search": {}}
         for ef in (64, index_module.EF_SEARCH, 256):
@@ -101,9 +105,11 @@ def ivf(vectors: np.ndarray, queries: np.ndarray, truth: np.ndarray, kind: str, 
                                               faiss.METRIC_INNER_PRODUCT)
     else:
         index = faiss.IndexIVFPQ(quantizer, d, IVF_LISTS, 48, 8, faiss.METRIC_INNER_PRODUCT)
+    faiss.omp_set_num_threads(BUILD_THREADS)
     started = time.perf_counter()
     index.train(vectors[:IVF_TRAIN])
     index.add(vectors)
+    faiss.omp_set_num_threads(1)
     row = {"build_s": round(time.perf_counter() - started, 1), "size_mb": size_mb(index), "nprobe": {}}
     for nprobe in (16, 32, 64):
         row["nprobe"][nprobe] = measure(index, queries, truth, faiss.SearchParametersIVF(nprobe=nprobe))
@@ -112,11 +118,13 @@ def ivf(vectors: np.ndarray, queries: np.ndarray, truth: np.ndarray, kind: str, 
 
 
 def coarse_quantizer(vectors: np.ndarray) -> tuple[faiss.Index, float]:
+    faiss.omp_set_num_threads(BUILD_THREADS)
     started = time.perf_counter()
     kmeans = faiss.Kmeans(vectors.shape[1], IVF_LISTS, niter=10, spherical=True, seed=1)
     kmeans.train(vectors[:IVF_TRAIN])
     quantizer = faiss.IndexFlatIP(vectors.shape[1])
     quantizer.add(kmeans.centroids)
+    faiss.omp_set_num_threads(1)
     return quantizer, round(time.perf_counter() - started, 1)
 
 
@@ -136,17 +144,21 @@ def server_rss_mb(graph: faiss.Index) -> dict:
                                    {"peak_rss_mb": fields["VmHWM"], "rss_mb": fields["VmRSS"]}.items()}}
 
 
-def run(real: np.ndarray, queries: np.ndarray) -> dict:
-    """All measurements, on one thread (the other core is busy; see the load average in the results)."""
+def run(real: np.ndarray, queries: np.ndarray) -> Iterator[tuple[str, object]]:
+    """(name, result) pairs, each as soon as it is measured: on BUILD_THREADS threads."""
     faiss.omp_set_num_threads(1)
     vectors = np.concatenate([real, synthetic(real, CHECKPOINTS[-1] - len(real))])
     truths = {size: exact_top(vectors[:size], queries) for size in CHECKPOINTS}
-    results: dict = {"vectors": "real FNC-1 passage embeddings + synthetic mixes of two real ones with noise",
-                     "real_vectors": len(real), "queries": len(queries), "faiss_threads": 1,
-                     "flat": flat_curve(vectors, queries, truths)}
-    quantizer, results["ivf_coarse_train_s"] = coarse_quantizer(vectors)
+    yield "setup", {"vectors": "real FNC-1 passage embeddings + synthetic mixes of two real ones with noise",
+                    "real_vectors": len(real), "queries": len(queries), "search_threads": 1, "build_threads": BUILD_THREADS,
+                    "hnsw": {"M": index_module.HNSW_M, "efConstruction": index_module.EF_CONSTRUCTION},
+                    "ivf": {"nlist": IVF_LISTS, "trained_on": IVF_TRAIN, "kmeans_iterations": 10}}
+    yield "flat", flat_curve(vectors, queries, truths)
+    curve, graph = hnsw_curve(vectors, queries, truths)
+    yield "hnsw-sq8", curve
+    yield "server_with_1m_hnsw_sq8", server_rss_mb(graph)
+    del graph
+    quantizer, seconds = coarse_quantizer(vectors)
+    yield "ivf_coarse_train_s", seconds
     for kind in ("ivf-sq8", "ivf-pq48"):
-        results[kind] = ivf(vectors, queries, truths[CHECKPOINTS[-1]], kind, quantizer)
-    results["hnsw-sq8"], graph = hnsw_curve(vectors, queries, truths)
-    results["server_with_1m_hnsw_sq8"] = server_rss_mb(graph)
-    return results
+        yield kind, ivf(vectors, queries, truths[CHECKPOINTS[-1]], kind, quantizer)
