@@ -26,7 +26,7 @@ FORMAT_VERSION = 1
 FLAT_MAX = 50_000  # exact search below this many vectors
 HNSW_M = 32  # graph links per vector
 EF_CONSTRUCTION = 80
-EF_SEARCH = 128  # candidates explored per search (at least k)
+EF_SEARCH = 256  # candidates explored per search (at least k): recall@10 0.97 at 1M in bench.scale, 0.94 at 128
 COMPACT_SHARE = 0.1  # rebuild once this share of the graph is tombstones
 
 
