@@ -19,7 +19,8 @@ from embeddings.store import PassageStore
 from qa.documents import Document
 from qa.errors import FactCheckError, NotFound
 from qa.ingest import build_document
-from qa.near_duplicates import find_story, signature
+from qa.batch_ingest import batches
+from qa.near_duplicates import StoryIndex, signature
 from qa.readers import RawDocument, expand_paths, read_file
 from qa.settings import Settings
 
@@ -40,6 +41,7 @@ class Corpus:
         self._bulk_lock = threading.Lock()
         self._bulk_depth = 0
         self._unsaved = False
+        self.stories = StoryIndex(store)
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
@@ -85,34 +87,49 @@ class Corpus:
             self.index.save()
 
     def add_document(self, raw: RawDocument) -> IngestOutcome:
-        return self.store_document(build_document(raw))
+        return self.store_documents([build_document(raw)])[0]
 
-    def store_document(self, doc: Document) -> IngestOutcome:
-        """Store one document atomically: either all of it is stored and indexed, or nothing."""
-        outcome = IngestOutcome(doc.source.path, doc.doc_id, doc.source.title, False, len(doc.passages))
-        existing = self.store.doc_id_for_hash(doc.content_hash)
-        if existing:
-            outcome.doc_id = existing
-            return outcome
-        vectors = self.encoder.encode_passages([p.text for p in doc.passages])
-        sig = signature(doc.text)
-        with self._writing(defer_save=True) as touched:
-            existing = self.store.doc_id_for_hash(doc.content_hash)  # another writer may have stored it meanwhile
-            if existing:
-                outcome.doc_id = existing
-                return outcome
-            docs, sigs = self.store.signatures()
-            story = find_story(sig, docs, sigs) or doc.doc_id
-            touched += self.store.add_document(doc, story, sig, vectors)
-            self.index.add(touched, vectors)
-        outcome.created = True
-        return outcome
+    def store_documents(self, docs: list[Document]) -> list[IngestOutcome]:
+        """Store a batch atomically (all of it stored and indexed, or nothing): one encoder call for
+        every new passage, one transaction, one index update. Documents already stored, or repeated
+        earlier in the batch, are reported with the stored copy's id."""
+        outcomes = [IngestOutcome(d.source.path, d.doc_id, d.source.title, False, len(d.passages)) for d in docs]
+        first = {d.content_hash: i for i, d in reversed(list(enumerate(docs)))}
+        new = [i for i, d in enumerate(docs) if first[d.content_hash] == i and not self.store.doc_id_for_hash(d.content_hash)]
+        if not new:
+            return self._stored_ids(outcomes, docs)
+        vectors = self.encoder.encode_passages([p.text for i in new for p in docs[i].passages])
+        offset = 0
+        try:
+            with self._writing(defer_save=True) as touched:
+                for i in new:
+                    doc, doc_vectors = docs[i], vectors[offset:offset + len(docs[i].passages)]
+                    offset += len(doc.passages)
+                    if self.store.doc_id_for_hash(doc.content_hash):  # another writer stored it meanwhile
+                        continue
+                    sig = signature(doc.text)
+                    story = self.stories.find(sig) or doc.doc_id
+                    ids = self.store.add_document(doc, story, sig, doc_vectors)
+                    touched += ids
+                    self.index.add(ids, doc_vectors)
+                    self.stories.add(doc.doc_id, story, sig)
+                    outcomes[i].created = True
+        except BaseException:
+            self.stories.invalidate()
+            raise
+        return self._stored_ids(outcomes, docs)
+
+    def _stored_ids(self, outcomes: list[IngestOutcome], docs: list[Document]) -> list[IngestOutcome]:
+        for outcome, doc in zip(outcomes, docs):
+            if not outcome.created:
+                outcome.doc_id = self.store.doc_id_for_hash(doc.content_hash) or doc.doc_id
+        return outcomes
 
     def ingest_file(self, path: Path) -> list[IngestOutcome]:
         """All documents of one file; a bad file is reported in its outcome, nothing of it stored."""
         try:
             documents = [build_document(raw) for raw in read_file(path)]  # all checked before any is stored
-            return [self.store_document(doc) for doc in documents]
+            return [outcome for batch in batches(documents) for outcome in self.store_documents(batch)]
         except FactCheckError as exc:
             return [IngestOutcome(str(path), error=exc.detail)]
 

@@ -97,3 +97,60 @@ def test_bulk_ingest_saves_the_index_once(fresh_checker: FactChecker, tmp_path: 
     assert sum(o.created for o in outcomes) == 3 and len(saves) == 1
     reopened = FactChecker(fresh_checker.settings, encoder=encoder, stance=stance_model)
     assert len(reopened.index) == reopened.store.passage_count() == len(fresh_checker.index)
+
+
+@pytest.fixture
+def small_threshold(monkeypatch: pytest.MonkeyPatch) -> int:
+    """The HNSW path at test sizes: the index switches type at 400 vectors instead of FLAT_MAX."""
+    monkeypatch.setattr("embeddings.index.FLAT_MAX", 400)
+    return 400
+
+
+def recall_at_10(index: VectorIndex, ids: list[int], vectors: np.ndarray, queries: np.ndarray) -> float:
+    found = [len({i for i, _ in index.search(q, 10)} & {ids[j] for j in exact_search(q, vectors, 10)}) for q in queries]
+    return sum(found) / (10 * len(queries))
+
+
+def test_index_type_follows_size_and_hnsw_agrees_with_exact(tmp_path: Path, small_threshold: int) -> None:
+    vectors, ids = unit_rows(1200, 32, 2), list(range(5000, 6200))
+    queries = vectors[:30] + 0.3 * unit_rows(30, 32, 3)
+    index = VectorIndex(tmp_path, "toy", 32)
+    index.add(ids[:300], vectors[:300])
+    index.save()
+    assert index.kind == "flat"
+    index.add(ids[300:], vectors[300:])
+    index.save()
+    assert index.kind == "hnsw-sq8" and len(index) == 1200
+    assert recall_at_10(index, ids, vectors, queries) >= 0.95
+    reopened = VectorIndex(tmp_path, "toy", 32)
+    assert reopened.kind == "hnsw-sq8" and recall_at_10(reopened, ids, vectors, queries) >= 0.95
+    assert np.abs(reopened.vectors(ids[:5]) - vectors[:5]).max() < 0.02  # 8-bit reconstructions
+
+
+def test_hnsw_deletes_are_tombstoned_persisted_and_compacted(tmp_path: Path, small_threshold: int) -> None:
+    vectors, ids = unit_rows(1000, 32, 4), list(range(1000))
+    index = VectorIndex(tmp_path, "toy", 32)
+    index.rebuild(ids, vectors)
+    index.remove(ids[:50])
+    assert len(index) == 950 and index.index.ntotal == 1000  # tombstones, not yet compacted
+    assert all(i >= 50 for q in vectors[:50] for i, _ in index.search(q, 10))
+    index.save()
+    reopened = VectorIndex(tmp_path, "toy", 32)
+    assert len(reopened) == 950 and all(i >= 50 for i, _ in reopened.search(vectors[0], 10))
+    alive, kept = ids[50:], vectors[50:]
+    assert recall_at_10(reopened, alive, kept, kept[:30]) >= 0.95
+    reopened.add([7], vectors[7:8])  # an id reused after its delete is found again
+    assert reopened.search(vectors[7], 1)[0][0] == 7 and len(reopened) == 951
+    reopened.remove(ids[100:300])  # past COMPACT_SHARE: rebuilt without the tombstones
+    assert reopened.index.ntotal == len(reopened) == 751 and not len(reopened.tombstones)
+
+
+def test_small_index_goes_back_to_exact(tmp_path: Path, small_threshold: int) -> None:
+    vectors, ids = unit_rows(500, 16, 5), list(range(500))
+    index = VectorIndex(tmp_path, "toy", 16)
+    index.rebuild(ids, vectors)
+    index.remove(ids[:350])
+    index.save()
+    assert index.kind == "flat" and len(index) == 150
+    query = vectors[400]
+    assert [i for i, _ in index.search(query, 10)] == [ids[350 + j] for j in exact_search(query, vectors[350:], 10)]
