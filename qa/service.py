@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from embeddings.encoder import Encoder, MiniLMEncoder
-from embeddings.index import VectorIndex
 from embeddings.store import PassageStore
+from embeddings.vector_backend import open_vector_backend
 from qa.answer import write_answer
 from qa.claims import question_to_claim
 from qa.documents import CheckResult, Document, Evidence, StanceScores
@@ -49,7 +49,7 @@ class FactChecker:
         self.encoder = encoder or MiniLMEncoder(self.settings.threads)
         self.stance = stance or StanceModel(threads=self.settings.threads)
         self.store = PassageStore(self.settings.data_dir / "factcheck.sqlite3")
-        self.index = VectorIndex(self.settings.data_dir, self.encoder.name, self.encoder.dimension)
+        self.index = open_vector_backend(self.settings, self.encoder.name, self.encoder.dimension)
         self._write_lock = threading.Lock()
         self._bulk_depth = 0
         self._unsaved = False

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
+import re
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from qa.errors import InvalidInput
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+VECTOR_BACKENDS = ("faiss", "milvus")
+_COLLECTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,254}")
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,10 @@ class Settings:
     min_coverage: float = 0.5  # share of the claim's content words a passage must use to count
     threads: int = 2
     max_upload_bytes: int = 10 * 1024 * 1024
+    vector_backend: str = "faiss"  # "faiss": embedded index in data_dir; "milvus": a Milvus server or cluster
+    milvus_uri: str = ""  # e.g. http://milvus:19530
+    milvus_token: str = field(default="", repr=False)  # "user:password" or an API key; never printed
+    milvus_collection: str = "factcheck_passages"
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -53,3 +60,9 @@ class Settings:
             raise InvalidInput("candidates must be at least top_k")
         if not all(0.0 <= v < 1.0 for v in (self.min_relevance, self.stance_threshold, self.min_coverage)):
             raise InvalidInput("min_relevance, stance_threshold and min_coverage must lie in [0, 1)")
+        if self.vector_backend not in VECTOR_BACKENDS:
+            raise InvalidInput(f"vector_backend must be one of {', '.join(VECTOR_BACKENDS)}")
+        if self.vector_backend == "milvus" and not self.milvus_uri:
+            raise InvalidInput("vector_backend milvus needs milvus_uri (FACTCHECK_MILVUS_URI=http://host:19530)")
+        if not _COLLECTION_NAME.fullmatch(self.milvus_collection):
+            raise InvalidInput("milvus_collection must be letters, digits and underscores, not starting with a digit")
