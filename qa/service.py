@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from embeddings.encoder import Encoder, MiniLMEncoder
 from embeddings.store import PassageStore
 from embeddings.vector_backend import open_vector_backend
@@ -87,13 +89,21 @@ class FactChecker:
     def add_document(self, raw: RawDocument) -> IngestOutcome:
         return self._store_document(build_document(raw))
 
-    def _store_document(self, doc: Document) -> IngestOutcome:
+    def add_embedded(self, doc: Document, vectors: np.ndarray | None) -> IngestOutcome:
+        """Store a document whose passage vectors were computed elsewhere (bulk ingest on Ray);
+        None: encode here if needed (not at all when the document is stored already)."""
+        if vectors is not None and vectors.shape != (len(doc.passages), self.encoder.dimension):
+            raise InvalidInput(f"expected {len(doc.passages)} vectors of dimension {self.encoder.dimension}")
+        return self._store_document(doc, vectors)
+
+    def _store_document(self, doc: Document, vectors: np.ndarray | None = None) -> IngestOutcome:
         """Store one document atomically: either all of it is stored and indexed, or nothing."""
         with self._write_lock:
             existing = self.store.doc_id_for_hash(doc.content_hash)
             if existing:
                 return IngestOutcome(doc.source.path, existing, doc.source.title, False, len(doc.passages))
-            vectors = self.encoder.encode_passages([p.text for p in doc.passages])
+            if vectors is None:
+                vectors = self.encoder.encode_passages([p.text for p in doc.passages])
             sig = signature(doc.text)
             docs, sigs = self.store.signatures()
             story = find_story(sig, docs, sigs) or doc.doc_id
