@@ -82,7 +82,8 @@ def search(backend, queries: np.ndarray) -> tuple[dict, list[list[int]]]:
         timings.append((time.perf_counter() - started) * 1000)
         tops.append([i for i, _ in hits[:10]])
     timings.sort()
-    return {"p50_ms": round(timings[len(timings) // 2], 1), "p95_ms": round(timings[int(0.95 * (len(timings) - 1))], 1)}, tops
+    p50, p95 = timings[len(timings) // 2], timings[int(0.95 * (len(timings) - 1))]
+    return {"p50_ms": round(p50, 1), "p95_ms": round(p95, 1)}, tops
 
 
 def measure(name: str, backend, n: int, queries: np.ndarray, pid: int, on_disk: Path) -> tuple[dict, list]:

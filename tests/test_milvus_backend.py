@@ -27,8 +27,9 @@ from qa.readers import RawDocument  # noqa: E402
 from qa.retrieval import exact_search, retrieve  # noqa: E402
 from qa.service import FactChecker  # noqa: E402
 from qa.settings import Settings  # noqa: E402
-from test_index_store import (test_bulk_ingest_saves_the_index_once, test_delete_removes_document_everywhere,  # noqa: E402,F401
-                              test_index_rebuilt_from_store_when_out_of_step, test_restart_keeps_everything)
+from test_index_store import (  # noqa: E402,F401  (run again here on Milvus)
+    test_bulk_ingest_saves_the_index_once, test_delete_removes_document_everywhere,
+    test_index_rebuilt_from_store_when_out_of_step, test_restart_keeps_everything)
 from test_seed_questions import (test_safe_zones_evidence_named_in_the_issue,  # noqa: E402,F401
                                  test_safe_zones_is_disputed_with_both_sides, test_site_furniture_is_not_searchable,
                                  test_statement_is_checked_like_a_question, test_tomato_ban_is_refuted,
@@ -148,7 +149,8 @@ def assert_same_up_to_ties(a: list[tuple[int, float]], b: list[tuple[int, float]
 
 def test_milvus_agrees_with_exact_search_and_faiss(milvus, tmp_path: Path) -> None:
     vectors, ids = unit_rows(300, 16, 0), list(range(1000, 1300))
-    backends = [MilvusIndex(milvus.uri, "toy", 16, collection=f"exact_{next(_names)}"), FaissBackend(tmp_path, "toy", 16)]
+    backends = [MilvusIndex(milvus.uri, "toy", 16, collection=f"exact_{next(_names)}"),
+                FaissBackend(tmp_path, "toy", 16)]
     for backend in backends:
         backend.add(ids, vectors)
         backend.save()
