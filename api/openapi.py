@@ -87,7 +87,8 @@ def openapi_spec() -> dict:
             "/mcp": {"post": {"summary": "Model Context Protocol, streamable HTTP (stateless, JSON responses)",
                               "responses": {"200": {"description": "A JSON-RPC response"}}}},
             "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "Alive"}}}},
-            "/readyz": {"get": {"summary": "Readiness", "responses": {"200": {"description": "Ready"}}}},
+            "/readyz": {"get": {"summary": "Readiness", "responses": {
+                "200": {"description": "Ready"}, "503": {"description": "Vector backend (Milvus) unavailable"}}}},
             "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "Metrics"}}}},
         },
         "components": {"schemas": {"CheckResult": _CHECK, "Passage": _PASSAGE, "Source": _SOURCE,

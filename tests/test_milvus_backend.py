@@ -241,8 +241,9 @@ def test_api_answers_503_problem_json_when_milvus_is_down(own_server, tmp_path, 
 
     checker = milvus_checker(tmp_path / "data", own_server.uri, encoder, stance_model)
     client = create_app(checker.settings, checker=checker).test_client()
+    assert client.get("/readyz").get_json()["vectors"] == 0
     own_server.stop()
-    for response in (client.post("/v1/check", json={"question": "Did the harbour reopen?"}),
+    for response in (client.get("/readyz"), client.post("/v1/check", json={"question": "Did the harbour reopen?"}),
                      client.post("/v1/documents", json={"text": "The harbour reopened on Monday.", "title": "T"})):
         assert response.status_code == 503 and response.mimetype == "application/problem+json"
         body = response.get_json()
