@@ -9,6 +9,7 @@ backend as plain ingest, so stories, ids and vectors come out the same. Imported
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -131,6 +132,7 @@ def ray_session(options: RayOptions) -> Iterator[None]:
         yield
         return
     local = options.address == "local"
+    os.environ.setdefault("RAY_gcs_server_port_wait_time_s", "120")  # Ray's ~20 s start window is short on busy cores
     ray.init(address=None if local else options.address, num_cpus=options.actors * options.threads if local else None,
              include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
     logging.getLogger("ray.data").setLevel(logging.WARNING)

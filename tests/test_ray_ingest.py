@@ -18,8 +18,11 @@ from qa.settings import SEEDS_DIR, Settings  # noqa: E402
 
 @pytest.fixture(scope="module")
 def ray_local():
+    import os
+
     import ray
 
+    os.environ.setdefault("RAY_gcs_server_port_wait_time_s", "120")  # Ray's ~20 s is too short on busy cores
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield
     ray.shutdown()
