@@ -83,7 +83,8 @@ def _paths() -> dict:
         "/v1/tools": {"get": {"summary": "The tools as an OpenAI-style function-calling schema (strict)",
                               "responses": {"200": {"description": "A list of function tools"}}}},
         "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "Alive"}}}},
-        "/readyz": {"get": {"summary": "Readiness", "responses": {"200": {"description": "Ready"}}}},
+        "/readyz": {"get": {"summary": "Readiness", "responses": {
+            "200": {"description": "Ready"}, "503": {"description": "Vector backend (Milvus) unavailable"}}}},
         "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "Metrics"}}}},
     }
 

@@ -123,8 +123,9 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    store = checker().store
-    return jsonify({"status": "ready", "documents": store.document_count(), "passages": store.passage_count()})
+    store, vectors = checker().store, len(checker().index)  # a vector backend that is down answers 503
+    return jsonify({"status": "ready", "documents": store.document_count(), "passages": store.passage_count(),
+                    "vectors": vectors})
 
 
 @bp.get("/metrics")

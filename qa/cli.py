@@ -70,13 +70,21 @@ def _settings(data_dir: Path | None) -> Settings:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @data_dir_option
-def ingest(paths: tuple[Path, ...], data_dir: Path | None) -> None:
+@click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]",
+              help="Embed on Ray Data: a local Ray, or the cluster at ADDRESS (auto, ray://host:10001, host:6379). "
+                   "Put PATHs first or write --ray=ADDRESS. Needs the scale extra.")
+@click.option("--ray-actors", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Encoder actors on Ray (each holds one model and uses the configured threads).")
+def ingest(paths: tuple[Path, ...], data_dir: Path | None, ray_address: str | None, ray_actors: int) -> None:
     """Add .txt .md .html .jsonl files or folders of them to the index."""
     from tqdm import tqdm
 
     from qa.readers import expand_paths
 
     checker = _checker(data_dir)
+    if ray_address is not None:
+        _ingest_on_ray(checker, list(paths), ray_address, ray_actors)
+        return
     try:
         files = expand_paths(list(paths))
     except FactCheckError as exc:
@@ -92,9 +100,32 @@ def ingest(paths: tuple[Path, ...], data_dir: Path | None) -> None:
                     added += 1
                 else:
                     skipped += 1
+    _report(added, skipped, failed)
+
+
+def _report(added: int, skipped: int, failed: int) -> None:
     click.echo(f"{added} added, {skipped} already present, {failed} failed")
     if failed:
         sys.exit(1)
+
+
+def _ingest_on_ray(checker, paths: list[Path], address: str, actors: int) -> None:
+    try:
+        from qa.ray_ingest import RayOptions, ray_ingest
+    except ImportError as exc:
+        raise click.ClickException(f"--ray needs Ray: pip install -e '.[scale]' ({exc})") from exc
+    try:
+        options = RayOptions(address=address, actors=actors, threads=checker.settings.threads)
+        outcomes = ray_ingest(checker, paths, options)
+    except FactCheckError as exc:
+        raise click.ClickException(exc.detail) from exc
+    except ConnectionError as exc:
+        raise click.ClickException(f"cannot reach Ray at {address}: {exc}") from exc
+    for outcome in outcomes:
+        if outcome.error:
+            click.echo(f"error: {outcome.error}", err=True)
+    _report(sum(o.created for o in outcomes), sum(not o.created and not o.error for o in outcomes),
+            sum(bool(o.error) for o in outcomes))
 
 
 @main.command()

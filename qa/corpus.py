@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from embeddings.encoder import Encoder
 from embeddings.live_index import LiveIndex
 from embeddings.store import PassageStore
@@ -89,21 +91,25 @@ class Corpus:
     def add_document(self, raw: RawDocument) -> IngestOutcome:
         return self.store_documents([build_document(raw)])[0]
 
-    def store_documents(self, docs: list[Document]) -> list[IngestOutcome]:
+    def store_documents(self, docs: list[Document], vectors: list[np.ndarray] | None = None) -> list[IngestOutcome]:
         """Store a batch atomically (all of it stored and indexed, or nothing): one encoder call for
-        every new passage, one transaction, one index update. Documents already stored, or repeated
-        earlier in the batch, are reported with the stored copy's id."""
+        every new passage (none when `vectors`, one array per document, were computed elsewhere), one
+        transaction, one index update. Documents already stored, or repeated earlier in the batch, are
+        reported with the stored copy's id."""
         outcomes = [IngestOutcome(d.source.path, d.doc_id, d.source.title, False, len(d.passages)) for d in docs]
         first = {d.content_hash: i for i, d in reversed(list(enumerate(docs)))}
         new = [i for i, d in enumerate(docs) if first[d.content_hash] == i and not self.store.doc_id_for_hash(d.content_hash)]
         if not new:
             return self._stored_ids(outcomes, docs)
-        vectors = self.encoder.encode_passages([p.text for i in new for p in docs[i].passages])
+        if vectors is None:
+            encoded = self.encoder.encode_passages([p.text for i in new for p in docs[i].passages])
+        else:
+            encoded = np.concatenate([vectors[i] for i in new])
         offset = 0
         try:
             with self._writing(defer_save=True) as touched:
                 for i in new:
-                    doc, doc_vectors = docs[i], vectors[offset:offset + len(docs[i].passages)]
+                    doc, doc_vectors = docs[i], encoded[offset:offset + len(docs[i].passages)]
                     offset += len(doc.passages)
                     if self.store.doc_id_for_hash(doc.content_hash):  # another writer stored it meanwhile
                         continue

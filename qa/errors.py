@@ -30,3 +30,9 @@ class IngestError(FactCheckError):
 class IndexMismatch(FactCheckError):
     status = 500
     title = "Index does not match the configured model"
+
+
+class BackendUnavailable(FactCheckError):
+    """The vector backend (a Milvus server) cannot be reached or failed; nothing was written."""
+    status = 503
+    title = "Vector backend unavailable"

@@ -10,14 +10,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+
 from embeddings.encoder import Encoder, MiniLMEncoder
-from embeddings.index import VectorIndex
 from embeddings.live_index import LiveIndex
 from embeddings.store import PassageStore
+from embeddings.vector_backend import open_vector_backend
 from qa.checker import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, MAX_QUESTION_TOKENS, Checker
 from qa.corpus import Corpus, IngestOutcome
 from qa.documents import CheckResult, Document, Evidence, StanceScores
-from qa.errors import NotFound
+from qa.errors import InvalidInput, NotFound
 from qa.readers import RawDocument
 from qa.settings import Settings
 from qa.stance import StanceModel
@@ -32,7 +34,7 @@ class FactChecker:
         self.encoder = encoder or MiniLMEncoder(self.settings.threads)
         self.stance = stance or StanceModel(threads=self.settings.threads)
         self.store = PassageStore(self.settings.data_dir / "factcheck.sqlite3")
-        self.index = VectorIndex(self.settings.data_dir, self.encoder.name, self.encoder.dimension)
+        self.index = open_vector_backend(self.settings, self.encoder.name, self.encoder.dimension)
         self.live_index = LiveIndex(self.index, self.store, self.settings.data_dir / "passages.generation.json")
         self.corpus = Corpus(self.settings, self.encoder, self.store, self.live_index)
         self.checker = Checker(self.settings, self.encoder, self.stance, self.store, self.live_index)
@@ -45,6 +47,13 @@ class FactChecker:
 
     def add_document(self, raw: RawDocument) -> IngestOutcome:
         return self.corpus.add_document(raw)
+
+    def add_embedded(self, doc: Document, vectors: np.ndarray | None) -> IngestOutcome:
+        """Store a document whose passage vectors were computed elsewhere (bulk ingest on Ray);
+        None: encode here if needed (not at all when the document is stored already)."""
+        if vectors is not None and vectors.shape != (len(doc.passages), self.encoder.dimension):
+            raise InvalidInput(f"expected {len(doc.passages)} vectors of dimension {self.encoder.dimension}")
+        return self.corpus.store_documents([doc], None if vectors is None else [vectors])[0]
 
     def ingest_file(self, path: Path) -> list[IngestOutcome]:
         return self.corpus.ingest_file(path)

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from qa.errors import InvalidInput
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+VECTOR_BACKENDS = ("faiss", "milvus")
+_COLLECTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,254}")
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,10 @@ class Settings:
     queue_timeout: float = 30.0  # seconds a request may wait for a slot before a 503
     rate_limit: int = 120  # costly requests a minute per client address, per worker (0: no limit)
     rate_burst: int = 20  # requests a client may send at once before the rate applies
+    vector_backend: str = "faiss"  # "faiss": embedded index in data_dir; "milvus": a Milvus server or cluster
+    milvus_uri: str = ""  # e.g. http://milvus:19530
+    milvus_token: str = field(default="", repr=False)  # "user:password" or an API key; never printed
+    milvus_collection: str = "factcheck_passages"
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -63,3 +70,9 @@ class Settings:
             raise InvalidInput("max_concurrent must be at least 1, queue_limit at least 0, queue_timeout positive")
         if self.rate_limit < 0 or self.rate_burst < 1:
             raise InvalidInput("rate_limit must be at least 0 and rate_burst at least 1")
+        if self.vector_backend not in VECTOR_BACKENDS:
+            raise InvalidInput(f"vector_backend must be one of {', '.join(VECTOR_BACKENDS)}")
+        if self.vector_backend == "milvus" and not self.milvus_uri:
+            raise InvalidInput("vector_backend milvus needs milvus_uri (FACTCHECK_MILVUS_URI=http://host:19530)")
+        if not _COLLECTION_NAME.fullmatch(self.milvus_collection):
+            raise InvalidInput("milvus_collection must be letters, digits and underscores, not starting with a digit")

@@ -1,0 +1,62 @@
+"""The vector backend interface and the factory that picks one by settings.
+
+Two backends hold the passage vectors, keyed by the store's integer passage ids, with inner product
+on normalised vectors (= cosine) as the score:
+- "faiss" (default): the embedded FAISS index in the data dir (embeddings/index.py);
+- "milvus": a collection on a Milvus server or cluster (embeddings/milvus_index.py), imported only
+  when chosen, so the core never needs pymilvus.
+SQLite (embeddings/store.py) stays the source of truth: either backend can be rebuilt from it.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+import faiss
+import numpy as np
+
+from embeddings.index import VectorIndex
+from qa.settings import Settings
+
+
+class VectorBackend(Protocol):
+    meta: dict  # model, dimension, format version: a backend built with others is refused
+
+    def __len__(self) -> int: ...
+
+    def add(self, ids: list[int], vectors: np.ndarray) -> None: ...
+
+    def rebuild(self, ids: list[int], vectors: np.ndarray) -> None: ...
+
+    def remove(self, ids: list[int]) -> None: ...
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]: ...
+
+    def search_among(self, vector: np.ndarray, ids: Iterable[int], k: int) -> list[tuple[int, float]]: ...
+
+    def vectors(self, ids: list[int]) -> np.ndarray: ...
+
+    def save(self) -> None: ...
+
+
+class FaissBackend(VectorIndex):
+    """The embedded FAISS index, plus filtered search (exact over the allowed ids)."""
+
+    def search_among(self, vector: np.ndarray, ids: Iterable[int], k: int) -> list[tuple[int, float]]:
+        wanted = np.fromiter(dict.fromkeys(ids), dtype=np.int64)
+        present = wanted[np.isin(wanted, faiss.vector_to_array(self.index.id_map))].tolist()
+        if not present or k <= 0:
+            return []
+        scores = self.vectors(present) @ np.asarray(vector, dtype=np.float32)
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [(int(present[j]), float(scores[j])) for j in order]
+
+
+def open_vector_backend(settings: Settings, model: str, dimension: int) -> VectorBackend:
+    """The backend `settings.vector_backend` names, opened and checked against model and dimension."""
+    if settings.vector_backend == "milvus":
+        from embeddings.milvus_index import MilvusIndex
+
+        return MilvusIndex(settings.milvus_uri, model, dimension, collection=settings.milvus_collection,
+                           token=settings.milvus_token)
+    return FaissBackend(settings.data_dir, model, dimension)
