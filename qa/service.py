@@ -15,7 +15,7 @@ from embeddings.encoder import Encoder, MiniLMEncoder
 from embeddings.index import VectorIndex
 from embeddings.store import PassageStore
 from qa.answer import write_answer
-from qa.claims import question_to_claim
+from qa.claims import is_open_question, question_to_claim
 from qa.documents import CheckResult, Document, Evidence, StanceScores
 from qa.errors import FactCheckError, InvalidInput, NotFound
 from qa.grounding import claim_coverage, claim_entities, is_grounded
@@ -23,7 +23,7 @@ from qa.grouping import merge_copies
 from qa.ingest import build_document
 from qa.near_duplicates import find_story, signature
 from qa.readers import RawDocument, expand_paths, read_file
-from qa.retrieval import retrieve
+from qa.retrieval import JUDGE_CONTEXT, retrieve, with_neighbours
 from qa.settings import Settings
 from qa.stance import StanceModel
 from qa.verdict import decide, sides
@@ -166,7 +166,8 @@ class FactChecker:
             raise InvalidInput("top_k must be an integer between 1 and 50")
         claim = question_to_claim(question)
         evidence = self.evidence(claim, claim_entities(question))
-        supporting, conflicting, related = sides(evidence, self.settings.stance_threshold, self.settings.min_coverage)
+        supporting, conflicting, related = sides(evidence, self.settings.min_coverage,
+                                                 open_question=is_open_question(question))
         verdict = decide(supporting, conflicting, related)
         supporting, conflicting, related = supporting[:top_k], conflicting[:top_k], related[:top_k]
         answer = write_answer(claim, verdict.label, supporting, conflicting)
@@ -174,12 +175,14 @@ class FactChecker:
         return CheckResult(question, claim, verdict.label, verdict.confidence, answer, supporting, conflicting,
                            related, took)
 
-    def evidence(self, claim: str, entities: set[str], min_coverage: float | None = None) -> list[Evidence]:
+    def evidence(self, claim: str, entities: set[str], min_coverage: float | None = None,
+                 context: int = JUDGE_CONTEXT) -> list[Evidence]:
         """Retrieved passages that could count as evidence, judged, syndicated copies merged.
 
         Passages from documents that do not name the claim's `entities`, or that use less than
         `min_coverage` of its content words, could never count for either side, so the stance
-        model (the costly step) is not run on them and they are not shown.
+        model (the costly step) is not run on them and they are not shown. Each passage is judged
+        with `context` neighbouring passages of its document on either side.
         """
         min_coverage = self.settings.min_coverage if min_coverage is None else min_coverage
         hits = [(i, rel) for i, rel in retrieve(claim, self.encoder, self.index, self.store, self.settings.candidates)
@@ -196,7 +199,9 @@ class FactChecker:
             coverage = claim_coverage(claim, passage.text)
             if coverage >= min_coverage:
                 kept.append((passage, relevance, coverage))
-        scores = self.stance.judge(claim, [p.text for p, _, _ in kept])
+        texts = [with_neighbours(p, self.store.passages_of(p.doc_id), context) if context else p.text
+                 for p, _, _ in kept]
+        scores = self.stance.judge(claim, texts)
         evidence = [Evidence(p, self.store.source(p.doc_id), rel, s, coverage=cov)
                     for (p, rel, cov), s in zip(kept, scores)]
         evidence.sort(key=lambda e: -max(e.scores.supports, e.scores.refutes) * e.relevance)
