@@ -7,7 +7,9 @@ abstracts of both the train and the dev claims.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -28,9 +30,18 @@ Spans = dict[str, tuple[str, list[tuple[int, int]]]]
 class CachedStance(StanceModel):
     """A StanceModel that scores each distinct (claim, passage) pair once per run."""
 
-    def __init__(self, model_dir: Path, threads: int = 2) -> None:
+    def __init__(self, model_dir: Path, threads: int = 2, cache_file: Path | None = None) -> None:
         super().__init__(model_dir, threads=threads)
+        self.cache_file = cache_file
+        self.cache_key = cache_file.stem.rsplit("-", 1)[-1] if cache_file else "run"
         self.cache: dict[tuple[str, str], StanceScores] = {}
+        if cache_file and cache_file.exists():
+            self.cache = pickle.loads(cache_file.read_bytes())
+
+    def save(self) -> None:
+        """Keep the scores for the next run over the same work dir (one file per model)."""
+        if self.cache_file:
+            self.cache_file.write_bytes(pickle.dumps(self.cache))
 
     def score_pairs(self, pairs: list[tuple[str, str]]) -> list[StanceScores]:
         todo = list(dict.fromkeys(p for p in pairs if p not in self.cache))
@@ -116,3 +127,13 @@ def expected_calibration(confidences: list[float], correct: list[bool], bins: in
         if mask.any():
             ece += mask.mean() * abs(ok[mask].mean() - conf[mask].mean())
     return round(float(ece), 4)
+
+
+def stance_for(model_dir: Path, workdir: Path | None) -> CachedStance:
+    """A cached stance model; with a kept work dir its scores persist there, keyed by the model's weights."""
+    if workdir is None:
+        return CachedStance(model_dir)
+    weights = sorted(model_dir.glob("*.safetensors")) + sorted(model_dir.glob("calibration.json"))
+    digest = hashlib.sha256(b"".join(w.read_bytes() for w in weights)).hexdigest()[:16]
+    workdir.mkdir(parents=True, exist_ok=True)
+    return CachedStance(model_dir, cache_file=workdir / f"stance-cache-{digest}.pkl")

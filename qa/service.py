@@ -166,9 +166,9 @@ class FactChecker:
             raise InvalidInput("top_k must be an integer between 1 and 50")
         claim = question_to_claim(question)
         evidence = self.evidence(claim, claim_entities(question))
-        supporting, conflicting, related = sides(evidence, self.settings.min_coverage,
-                                                 open_question=is_open_question(question))
-        verdict = decide(supporting, conflicting, related)
+        open_question = is_open_question(question)
+        supporting, conflicting, related = sides(evidence, self.settings.min_coverage, open_question=open_question)
+        verdict = decide(supporting, conflicting, related, open_question=open_question)
         supporting, conflicting, related = supporting[:top_k], conflicting[:top_k], related[:top_k]
         answer = write_answer(claim, verdict.label, supporting, conflicting)
         took = (time.perf_counter() - started) * 1000

@@ -89,11 +89,13 @@ def calibrate(raw: float, params: VerdictParams) -> float:
 
 
 def decide(supporting: list[Evidence], conflicting: list[Evidence], related: list[Evidence],
-           params: VerdictParams | None = None) -> Verdict:
+           params: VerdictParams | None = None, open_question: bool = False) -> Verdict:
+    """The verdict; an open question is not_enough_info whatever its related passages lean to."""
     params = params or fitted_params()
     s, r = strength(supporting, "supports"), strength(conflicting, "refutes")
     if not supporting and not conflicting:
-        strongest = max((max(e.scores.supports, e.scores.refutes) for e in related), default=0.0)
+        leaning = [] if open_question else related
+        strongest = max((max(e.scores.supports, e.scores.refutes) for e in leaning), default=0.0)
         raw = min(1.0 - strongest, NO_EVIDENCE_CONFIDENCE)
         return Verdict("not_enough_info", calibrate(raw, params), raw)
     if min(s, r) >= params.dispute_strength:

@@ -16,7 +16,7 @@ def item(doc: str, supports: float, refutes: float, also_in: tuple[str, ...] = (
 
 
 def verdict(*evidence: Evidence, params: VerdictParams = PARAMS, open_question: bool = False):
-    return decide(*sides(list(evidence), 0.5, params, open_question), params)
+    return decide(*sides(list(evidence), 0.5, params, open_question), params, open_question)
 
 
 def test_two_independent_sources_count_more_than_one() -> None:
@@ -56,7 +56,8 @@ def test_low_coverage_passages_never_count() -> None:
 def test_open_question_is_not_enough_info_with_related_passages() -> None:
     supporting, conflicting, related = sides([item("a", 0.95, 0.0)], 0.5, PARAMS, open_question=True)
     assert (supporting, conflicting, len(related)) == ([], [], 1)
-    assert verdict(item("a", 0.95, 0.0), open_question=True).label == "not_enough_info"
+    answer = verdict(item("a", 0.95, 0.0), open_question=True)
+    assert answer.label == "not_enough_info" and answer.raw == 0.95
 
 
 def test_sides_are_ordered_by_the_score_shown() -> None:
