@@ -19,6 +19,7 @@ import pickle
 import random
 import statistics
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from tqdm import tqdm
@@ -55,6 +56,11 @@ def legacy_label(evidence: list[Evidence], min_coverage: float) -> str:
     return "supported" if s > r else "refuted"
 
 
+def locate(checker: FactChecker, ids: list[int]) -> list[tuple[str, int, int]]:
+    found = checker.store.passages_by_ids(ids)
+    return [(found[i].doc_id, found[i].start, found[i].end) for i in ids]
+
+
 def by_document(fused: list[int], checker: FactChecker) -> list[int]:
     """Reorder passages: documents by the summed RRF score of their passages, then fused order."""
     passages = checker.store.passages_by_ids(fused)
@@ -69,7 +75,7 @@ def retrieval_ranks(checker: FactChecker, claim: str, entities: set[str], gold: 
     """First gold hit rank under each retrieval lever, from one dense and one lexical search."""
     query = checker.encoder.encode_query(claim)
     dense, lexical = checker.index.search(query, DEPTH * 3), checker.store.lexical_search(claim, DEPTH * 3)
-    located = lambda ids: [(p.doc_id, p.start, p.end) for p in map(checker.store.passages_by_ids(ids).get, ids)]
+    located = partial(locate, checker)
     ranks = {}
     for name, fusion in FUSIONS.items():
         pool = DEPTH * fusion.pool

@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from bench.check_covid import (GOLD, LABELS, expected_calibration, ingest_corpus, load, load_covidfact,
                                stance_for)
-from bench.common import DEFAULT_DATA, classification_report, require_data
+from bench.common import DEFAULT_DATA, REPO, classification_report, require_data
 from qa.documents import Evidence, Passage, Source
 from qa.grounding import claim_coverage, claim_entities
 from qa.service import FactChecker
@@ -94,6 +94,14 @@ def calibrated(sets: list[list[Case]], params: VerdictParams, min_coverage: floa
     return params, {"confidence_ece_on_fit_data": ece}
 
 
+def _shown(model: Path) -> str:
+    """The model folder relative to the repository when it lies inside it (so the file is portable)."""
+    try:
+        return str(model.resolve().relative_to(REPO))
+    except ValueError:
+        return str(model)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -121,7 +129,7 @@ def main() -> None:
     report.update({"check_covid_train_macro_f1": macro_f1(sets[0], params, min_coverage),
                    "covidfact_macro_f1": macro_f1(sets[1], params, min_coverage) if facts else None})
     out = {"fitted_on": f"Check-COVID train ({len(train)} claims) + COVID-Fact ({len(facts)} claims, seed 0)",
-           "command": "python -m bench.fit_verdict", "model": str(args.model), "min_coverage": min_coverage,
+           "command": "python -m bench.fit_verdict", "model": _shown(args.model), "min_coverage": min_coverage,
            "fitted_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "params": params.to_dict(), "fit": report}
     args.out.write_text(json.dumps(out, indent=2) + "\n")
     print(json.dumps(out, indent=2))
