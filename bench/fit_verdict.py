@@ -5,7 +5,8 @@
 Fits on Check-COVID *train* claims asked end to end (the service's own retrieval and judging over
 the 297 abstracts) and on N COVID-Fact claims judged against their own evidence sentences; never
 on Check-COVID dev, the split the README reports. Thresholds maximise the mean of the two
-macro-F1s (a "disputed" answer counts as wrong); then `confidence` is Platt-scaled on whether
+macro-F1s (a "disputed" answer counts as wrong; the dispute strength is set, not fitted: neither
+set has that label); then `confidence` is Platt-scaled on whether
 each verdict was right. Writes qa/verdict_params.json (the one file the service reads). Rerun it
 whenever the stance model changes: the thresholds belong to one model's probabilities.
 """
@@ -33,7 +34,9 @@ from qa.stance import MODEL_DIR
 from qa.verdict import PARAMS_FILE, VerdictParams, decide, sides
 
 GRID = [round(t, 2) for t in np.arange(0.35, 0.96, 0.05)]
-DISPUTE_GRID = [0.6, 0.7, 0.8, 0.9, 0.95, 1.01]  # 1.01: never disputed
+# Set, not fitted: neither data set has a "disputed" label, so a fit would always choose never. Both
+# sides need noisy-or strength 0.8 (e.g. one source at 0.8, or two at 0.55) for "disputed".
+DISPUTE_STRENGTH = 0.8
 Case = tuple[list[Evidence], str]  # judged evidence, gold label
 
 
@@ -65,11 +68,10 @@ def objective(sets: list[list[Case]], params: VerdictParams, min_coverage: float
 
 
 def fit_thresholds(sets: list[list[Case]], min_coverage: float) -> VerdictParams:
-    """Per-class thresholds on a grid (never disputed), then the dispute strength."""
-    scored = {(s, r): objective(sets, VerdictParams(s, r, 1.01), min_coverage) for s in GRID for r in GRID}
+    """Per-class thresholds on a grid, the dispute strength held at DISPUTE_STRENGTH."""
+    scored = {(s, r): objective(sets, VerdictParams(s, r, DISPUTE_STRENGTH), min_coverage) for s in GRID for r in GRID}
     s, r = max(scored, key=lambda key: (scored[key], -abs(key[0] - key[1])))
-    disputes = {d: objective(sets, VerdictParams(s, r, d), min_coverage) for d in DISPUTE_GRID}
-    return VerdictParams(s, r, max(disputes, key=lambda d: (disputes[d], d)))
+    return VerdictParams(s, r, DISPUTE_STRENGTH)
 
 
 def fit_platt(raw: list[float], correct: list[bool]) -> tuple[float, float]:
