@@ -26,7 +26,7 @@ from qa.readers import RawDocument, expand_paths, read_file
 from qa.retrieval import JUDGE_CONTEXT, retrieve, with_neighbours
 from qa.settings import Settings
 from qa.stance import StanceModel
-from qa.verdict import decide, sides
+from qa.verdict import decide, shown, sides
 
 MAX_QUESTION_CHARS = 1000
 MAX_JUDGE_PASSAGES = 256
@@ -169,7 +169,7 @@ class FactChecker:
         open_question = is_open_question(question)
         supporting, conflicting, related = sides(evidence, self.settings.min_coverage, open_question=open_question)
         verdict = decide(supporting, conflicting, related, open_question=open_question)
-        supporting, conflicting, related = supporting[:top_k], conflicting[:top_k], related[:top_k]
+        supporting, conflicting, related = shown(supporting, conflicting, related, top_k)
         answer = write_answer(claim, verdict.label, supporting, conflicting)
         took = (time.perf_counter() - started) * 1000
         return CheckResult(question, claim, verdict.label, verdict.confidence, answer, supporting, conflicting,

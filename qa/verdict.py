@@ -54,7 +54,7 @@ class Verdict:
 
 def sides(evidence: list[Evidence], min_coverage: float, params: VerdictParams | None = None,
           open_question: bool = False) -> tuple[list[Evidence], list[Evidence], list[Evidence]]:
-    """(supporting, conflicting, related), each best first by the score shown for it.
+    """(supporting, conflicting, related), each best first by stance probability x relevance.
 
     An open question ("What did Putin say?") has no claim to judge: everything is related.
     """
@@ -64,10 +64,19 @@ def sides(evidence: list[Evidence], min_coverage: float, params: VerdictParams |
     conflicting = [e for e in counted if e.stance == "refutes" and e.scores.refutes >= params.refutes_threshold]
     chosen = {id(e) for e in supporting + conflicting}
     related = [replace(e, neutral=True) for e in evidence if id(e) not in chosen]
-    supporting.sort(key=lambda e: -e.scores.supports)
-    conflicting.sort(key=lambda e: -e.scores.refutes)
+    supporting.sort(key=lambda e: -e.scores.supports * e.relevance)
+    conflicting.sort(key=lambda e: -e.scores.refutes * e.relevance)
     related.sort(key=lambda e: -e.relevance)
     return supporting, conflicting, related
+
+
+def shown(supporting: list[Evidence], conflicting: list[Evidence], related: list[Evidence], top_k: int
+          ) -> tuple[list[Evidence], list[Evidence], list[Evidence]]:
+    """The `top_k` best of each side (stance probability x relevance), each ordered by the score
+    shown for it (P(supports), P(refutes), relevance), which is also the order `answer` cites."""
+    return (sorted(supporting[:top_k], key=lambda e: -e.scores.supports),
+            sorted(conflicting[:top_k], key=lambda e: -e.scores.refutes),
+            sorted(related[:top_k], key=lambda e: -e.relevance))
 
 
 def _source(evidence: Evidence) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from qa.documents import Evidence, Passage, Source, StanceScores
-from qa.verdict import PARAMS_FILE, VerdictParams, calibrate, decide, sides, strength
+from qa.verdict import PARAMS_FILE, VerdictParams, calibrate, decide, shown, sides, strength
 
 PARAMS = VerdictParams(supports_threshold=0.5, refutes_threshold=0.7, dispute_strength=0.8)
 
@@ -60,9 +60,10 @@ def test_open_question_is_not_enough_info_with_related_passages() -> None:
     assert answer.label == "not_enough_info" and answer.raw == 0.95
 
 
-def test_sides_are_ordered_by_the_score_shown() -> None:
-    evidence = [item("a", 0.1, 0.75), item("b", 0.1, 0.95), item("c", 0.1, 0.85)]
-    _, conflicting, _ = sides(evidence, 0.5, PARAMS)
+def test_shown_sides_are_ordered_by_the_score_shown() -> None:
+    evidence = [item("a", 0.1, 0.75), item("b", 0.1, 0.95), item("c", 0.1, 0.85), item("d", 0.1, 0.9)]
+    evidence[3].relevance = 0.1  # the strongest refutation of a barely relevant passage is ranked last
+    _, conflicting, _ = shown(*sides(evidence, 0.5, PARAMS), top_k=3)
     assert [e.scores.refutes for e in conflicting] == [0.95, 0.85, 0.75]
 
 
