@@ -161,6 +161,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true",
                         help="recompute the verdicts from the judged evidence a previous run kept in --workdir "
                              "(after refitting qa/verdict_params.json)")
+    parser.add_argument("--tag", default="", help="appended to the results file name (e.g. for a settings variant)")
     parser.add_argument("--levers", type=int, default=60,
                         help="claims (seeded sample) on which the costly levers are measured: stance rerank, context")
     parser.add_argument("--model", type=Path, default=MODEL_DIR, help="a stance model folder (default: the committed one)")
@@ -193,7 +194,7 @@ def main() -> None:
     if "verdict" in measured:
         print(f"verdict accuracy {measured['verdict']['accuracy']} macro-F1 {measured['verdict']['macro_f1']}")
     suffix = ("" if args.model.resolve() == MODEL_DIR else f"-{args.model.name}") + \
-        ("_retrieval" if args.retrieval_only else "")
+        ("_retrieval" if args.retrieval_only else "") + (f"_{args.tag}" if args.tag else "")
     write_results(f"e2e_check_covid_{args.split}{suffix}", results)
 
 
