@@ -27,6 +27,7 @@ EXAMPLES = (
 )
 VERDICTS = {"supported": "Supported", "refuted": "Refuted", "disputed": "Disputed",
             "not_enough_info": "Not enough info"}
+_CITATION = re.compile(r"\[(\d+)\]")
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n[^\n]+)*")  # runs of non-empty lines
 _CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
         "frame-ancestors 'none'")
@@ -62,6 +63,17 @@ def _harden(response: Response) -> Response:
 def percent(value: float) -> str:
     """0.8731 -> '87%'."""
     return f"{round(float(value) * 100)}%"
+
+
+@bp.app_template_filter("citations")
+def citations(answer: str) -> list[tuple[str, int | None]]:
+    """The answer as (text, None) runs and ("[n]", n) citations, so each [n] can link to passage n."""
+    pieces: list[tuple[str, int | None]] = []
+    cursor = 0
+    for match in _CITATION.finditer(answer):
+        pieces += [(answer[cursor:match.start()], None), (match.group(0), int(match.group(1)))]
+        cursor = match.end()
+    return [piece for piece in pieces + [(answer[cursor:], None)] if piece[0]]
 
 
 @bp.get("/")

@@ -13,15 +13,15 @@ from embeddings.encoder import Encoder
 from embeddings.live_index import LiveIndex
 from embeddings.store import PassageStore
 from qa.answer import write_answer
-from qa.claims import question_to_claim
+from qa.claims import is_open_question, question_to_claim
 from qa.documents import CheckResult, Evidence, StanceScores
 from qa.errors import InvalidInput
 from qa.grounding import claim_coverage, claim_entities, is_grounded
 from qa.grouping import merge_copies
-from qa.retrieval import retrieve
+from qa.retrieval import JUDGE_CONTEXT, retrieve, with_neighbours
 from qa.settings import Settings
 from qa.stance import StanceModel
-from qa.verdict import decide, sides
+from qa.verdict import decide, shown, sides
 
 MAX_QUESTION_CHARS = 1000
 MAX_QUESTION_TOKENS = 64  # words (runs between spaces): bounds what the stance model spends per passage
@@ -55,20 +55,23 @@ class Checker:
             raise InvalidInput("top_k must be an integer between 1 and 50")
         claim = question_to_claim(question)
         evidence = self.evidence(claim, claim_entities(question))
-        supporting, conflicting, related = sides(evidence, self.settings.stance_threshold, self.settings.min_coverage)
-        verdict = decide(supporting, conflicting, related)
-        supporting, conflicting, related = supporting[:top_k], conflicting[:top_k], related[:top_k]
+        open_question = is_open_question(question)
+        supporting, conflicting, related = sides(evidence, self.settings.min_coverage, open_question=open_question)
+        verdict = decide(supporting, conflicting, related, open_question=open_question)
+        supporting, conflicting, related = shown(supporting, conflicting, related, top_k)
         answer = write_answer(claim, verdict.label, supporting, conflicting)
         took = (time.perf_counter() - started) * 1000
         return CheckResult(question, claim, verdict.label, verdict.confidence, answer, supporting, conflicting,
                            related, took)
 
-    def evidence(self, claim: str, entities: set[str], min_coverage: float | None = None) -> list[Evidence]:
+    def evidence(self, claim: str, entities: set[str], min_coverage: float | None = None,
+                 context: int = JUDGE_CONTEXT) -> list[Evidence]:
         """Retrieved passages that could count as evidence, judged, syndicated copies merged.
 
         Passages from documents that do not name the claim's `entities`, or that use less than
         `min_coverage` of its content words, could never count for either side, so the stance
-        model (the costly step) is not run on them and they are not shown.
+        model (the costly step) is not run on them and they are not shown. Each passage is judged
+        with `context` neighbouring passages of its document on either side.
         """
         min_coverage = self.settings.min_coverage if min_coverage is None else min_coverage
         self.index.refresh()
@@ -86,7 +89,9 @@ class Checker:
                 coverage = claim_coverage(claim, passage.text)
                 if coverage >= min_coverage:
                     kept.append((passage, relevance, coverage))
-            scores = self.stance.judge(claim, [p.text for p, _, _ in kept])
+            texts = [with_neighbours(p, self.store.passages_of(p.doc_id), context) if context else p.text
+                     for p, _, _ in kept]
+            scores = self.stance.judge(claim, texts)
             evidence = [Evidence(p, documents[p.doc_id].source, rel, s, coverage=cov)
                         for (p, rel, cov), s in zip(kept, scores)]
             evidence.sort(key=lambda e: -max(e.scores.supports, e.scores.refutes) * e.relevance)

@@ -21,6 +21,7 @@ from qa.corpus import Corpus, IngestOutcome
 from qa.documents import CheckResult, Document, Evidence, StanceScores
 from qa.errors import InvalidInput, NotFound
 from qa.readers import RawDocument
+from qa.retrieval import JUDGE_CONTEXT
 from qa.settings import Settings
 from qa.stance import StanceModel
 
@@ -80,8 +81,10 @@ class FactChecker:
     def check(self, question: str, top_k: int | None = None) -> CheckResult:
         return self.checker.check(question, top_k)
 
-    def evidence(self, claim: str, entities: set[str], min_coverage: float | None = None) -> list[Evidence]:
-        return self.checker.evidence(claim, entities, min_coverage)
+    def evidence(self, claim: str, entities: set[str], min_coverage: float | None = None,
+                 context: int | None = None) -> list[Evidence]:
+        return self.checker.evidence(claim, entities, min_coverage,
+                                     JUDGE_CONTEXT if context is None else context)
 
     def judge(self, claim: str, passages: list[str]) -> list[StanceScores]:
         return self.checker.judge(claim, passages)

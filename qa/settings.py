@@ -20,7 +20,6 @@ class Settings:
     top_k: int = 5  # passages shown per side
     candidates: int = 40  # retrieval depth before stance: refuting evidence needs a deep pool
     min_relevance: float = 0.3  # cosine below which a passage is not about the claim
-    stance_threshold: float = 0.5  # probability a passage needs to count as supporting / refuting
     min_coverage: float = 0.5  # share of the claim's content words a passage must use to count
     threads: int = 2
     max_upload_bytes: int = 10 * 1024 * 1024
@@ -64,8 +63,8 @@ class Settings:
             raise InvalidInput("top_k must be between 1 and 50")
         if self.candidates < self.top_k:
             raise InvalidInput("candidates must be at least top_k")
-        if not all(0.0 <= v < 1.0 for v in (self.min_relevance, self.stance_threshold, self.min_coverage)):
-            raise InvalidInput("min_relevance, stance_threshold and min_coverage must lie in [0, 1)")
+        if not all(0.0 <= v < 1.0 for v in (self.min_relevance, self.min_coverage)):
+            raise InvalidInput("min_relevance and min_coverage must lie in [0, 1)")
         if self.max_concurrent < 1 or self.queue_limit < 0 or self.queue_timeout <= 0:
             raise InvalidInput("max_concurrent must be at least 1, queue_limit at least 0, queue_timeout positive")
         if self.rate_limit < 0 or self.rate_burst < 1:

@@ -1,37 +1,68 @@
-"""Aggregate per-passage stances into a verdict with a confidence.
+"""Aggregate per-passage stances into a verdict with a calibrated confidence, per source.
 
-Each story counts once (syndicated copies are merged before this step). The strongest supporting
-and refuting probabilities, S and R, decide: neither side present -> not_enough_info; both present
-with the weaker at least DISPUTE_RATIO of the stronger -> disputed; otherwise the stronger side.
+A passage counts for a side when its probability for that side reaches the side's threshold
+(P(refutes) needs more than P(supports): an on-topic passage that merely discusses the topic must
+stay neutral). Each source (a document with its syndicated copies) contributes its strongest
+passage per side, and sources combine by noisy-or, 1 - prod(1 - p): two independent sources count
+more than one. `disputed` needs both sides at `dispute_strength` or above. The confidence is the
+winning side's strength against the other, Platt-scaled so it matches how often such verdicts are
+right. The few numbers live in verdict_params.json, written by `python -m bench.fit_verdict`
+(Check-COVID train and COVID-Fact; never the dev split the README reports).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import json
+import math
+from dataclasses import asdict, dataclass, fields, replace
+from functools import lru_cache
+from pathlib import Path
 
 from qa.documents import Evidence
 
-DISPUTE_RATIO = 0.6
+PARAMS_FILE = Path(__file__).resolve().parent / "verdict_params.json"
 NO_EVIDENCE_CONFIDENCE = 0.95  # absence of evidence in a finite corpus is never certain
+
+
+@dataclass(frozen=True)
+class VerdictParams:
+    supports_threshold: float = 0.5
+    refutes_threshold: float = 0.5
+    dispute_strength: float = 0.8
+    platt_a: float = 1.0  # confidence = sigmoid(a * logit(raw) + b)
+    platt_b: float = 0.0
+
+    @classmethod
+    def load(cls, path: Path = PARAMS_FILE) -> "VerdictParams":
+        values = json.loads(path.read_text())["params"]
+        return cls(**{f.name: float(values[f.name]) for f in fields(cls)})
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@lru_cache(maxsize=1)
+def fitted_params() -> VerdictParams:
+    return VerdictParams.load()
 
 
 @dataclass
 class Verdict:
     label: str
     confidence: float
+    raw: float  # the uncalibrated strength the confidence is scaled from
 
 
-def sides(evidence: list[Evidence], threshold: float, min_coverage: float
-          ) -> tuple[list[Evidence], list[Evidence], list[Evidence]]:
+def sides(evidence: list[Evidence], min_coverage: float, params: VerdictParams | None = None,
+          open_question: bool = False) -> tuple[list[Evidence], list[Evidence], list[Evidence]]:
     """(supporting, conflicting, related), each best first by stance probability x relevance.
 
-    A passage counts for a side when that side has probability >= threshold and the passage uses
-    at least `min_coverage` of the claim's content words; all others are related (neutral).
+    An open question ("What did Putin say?") has no claim to judge: everything is related.
     """
-    counted = [e for e in evidence if e.coverage >= min_coverage]
-    supporting = [e for e in counted if e.stance == "supports" and e.scores.supports >= threshold]
-    conflicting = [e for e in counted if e.stance == "refutes" and e.scores.refutes >= threshold]
+    params = params or fitted_params()
+    counted = [] if open_question else [e for e in evidence if e.coverage >= min_coverage]
+    supporting = [e for e in counted if e.stance == "supports" and e.scores.supports >= params.supports_threshold]
+    conflicting = [e for e in counted if e.stance == "refutes" and e.scores.refutes >= params.refutes_threshold]
     chosen = {id(e) for e in supporting + conflicting}
-    # below the threshold: shown as relevant, not counted for either side (copies: `evidence` stays as judged)
     related = [replace(e, neutral=True) for e in evidence if id(e) not in chosen]
     supporting.sort(key=lambda e: -e.scores.supports * e.relevance)
     conflicting.sort(key=lambda e: -e.scores.refutes * e.relevance)
@@ -39,14 +70,44 @@ def sides(evidence: list[Evidence], threshold: float, min_coverage: float
     return supporting, conflicting, related
 
 
-def decide(supporting: list[Evidence], conflicting: list[Evidence], related: list[Evidence]) -> Verdict:
-    s = max((e.scores.supports for e in supporting), default=0.0)
-    r = max((e.scores.refutes for e in conflicting), default=0.0)
+def shown(supporting: list[Evidence], conflicting: list[Evidence], related: list[Evidence], top_k: int
+          ) -> tuple[list[Evidence], list[Evidence], list[Evidence]]:
+    """The `top_k` best of each side (stance probability x relevance), each ordered by the score
+    shown for it (P(supports), P(refutes), relevance), which is also the order `answer` cites."""
+    return (sorted(supporting[:top_k], key=lambda e: -e.scores.supports),
+            sorted(conflicting[:top_k], key=lambda e: -e.scores.refutes),
+            sorted(related[:top_k], key=lambda e: -e.relevance))
+
+
+def _source(evidence: Evidence) -> str:
+    return min([evidence.passage.doc_id, *evidence.also_in])
+
+
+def strength(evidence: list[Evidence], side: str) -> float:
+    """Noisy-or over sources of each source's strongest passage for `side`."""
+    best: dict[str, float] = {}
+    for item in evidence:
+        key = _source(item)
+        best[key] = max(best.get(key, 0.0), getattr(item.scores, side))
+    return 1.0 - math.prod(1.0 - p for p in best.values())
+
+
+def calibrate(raw: float, params: VerdictParams) -> float:
+    raw = min(max(raw, 1e-4), 1 - 1e-4)
+    return 1.0 / (1.0 + math.exp(-(params.platt_a * math.log(raw / (1 - raw)) + params.platt_b)))
+
+
+def decide(supporting: list[Evidence], conflicting: list[Evidence], related: list[Evidence],
+           params: VerdictParams | None = None, open_question: bool = False) -> Verdict:
+    """The verdict; an open question is not_enough_info whatever its related passages lean to."""
+    params = params or fitted_params()
+    s, r = strength(supporting, "supports"), strength(conflicting, "refutes")
     if not supporting and not conflicting:
-        strongest = max((max(e.scores.supports, e.scores.refutes) for e in related), default=0.0)
-        return Verdict("not_enough_info", min(1.0 - strongest, NO_EVIDENCE_CONFIDENCE))
-    if min(s, r) >= DISPUTE_RATIO * max(s, r):
-        return Verdict("disputed", min(s, r))
-    if s > r:
-        return Verdict("supported", s * (1.0 - r))
-    return Verdict("refuted", r * (1.0 - s))
+        leaning = [] if open_question else related
+        strongest = max((max(e.scores.supports, e.scores.refutes) for e in leaning), default=0.0)
+        raw = min(1.0 - strongest, NO_EVIDENCE_CONFIDENCE)
+        return Verdict("not_enough_info", calibrate(raw, params), raw)
+    if min(s, r) >= params.dispute_strength:
+        return Verdict("disputed", calibrate(min(s, r), params), min(s, r))
+    label, raw = ("supported", s * (1.0 - r)) if s > r else ("refuted", r * (1.0 - s))
+    return Verdict(label, calibrate(raw, params), raw)

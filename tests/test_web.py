@@ -328,3 +328,43 @@ def test_question_and_results_are_escaped(evil_app, monkeypatch):
     text = app.test_client().get("/", query_string={"q": "<script>x</script>"}).get_data(as_text=True)
     assert "<script" not in text and "<img" not in text and "<i>" not in text and "<b>" not in text
     assert "&lt;img src=x onerror=alert(1)&gt;" in text
+
+
+def test_passages_are_numbered_the_way_the_answer_cites_them(client, canned, disputed):
+    canned({**disputed, "answer": "Disputed: Bloomberg reports “…” [1]. But Bloomberg reports “…” [2]."})
+    root = page(client.get("/", query_string={"q": QUESTION}))
+    numbers = [text_of(li.xpath(".//span[@class='cite']")[0]) for li in root.xpath("//li[contains(@class,'passage')]")]
+    assert numbers == ["[1]", "[2]", "[3]"]  # supporting, then conflicting, then related
+    conflict = root.xpath("//section[contains(@class,'conflicts')]//li")[0]
+    assert conflict.get("id") == "cite-2" and "state there was agreement" in text_of(conflict)
+    links = root.xpath("//p[@class='answer']/a[@class='cite-link']")
+    assert [(a.get("href"), text_of(a)) for a in links] == [("#cite-1", "[1]"), ("#cite-2", "[2]")]
+    assert text_of(root.xpath("//p[@class='answer']")[0]).startswith("Disputed: Bloomberg reports")
+
+
+def test_numbering_continues_past_an_empty_side(client, canned, disputed):
+    canned({**disputed, "verdict": "refuted", "supporting": []})
+    root = page(client.get("/", query_string={"q": QUESTION}))
+    assert root.xpath("//section[contains(@class,'conflicts')]//li")[0].get("id") == "cite-1"
+    assert root.xpath("//section[contains(@class,'related')]//li")[0].get("id") == "cite-2"
+
+
+def test_real_answer_citations_point_at_the_passages_they_quote(client):
+    root = page(client.get("/", query_string={"q": QUESTION}))
+    answer = root.xpath("//p[@class='answer']")[0]
+    links = answer.xpath("./a[@class='cite-link']")
+    verdict = root.xpath("//section[@data-verdict]")[0].get("data-verdict")
+    assert bool(links) == (verdict != "not_enough_info")
+    for link in links:
+        target = root.xpath(f"//li[@id='{link.get('href')[1:]}']")
+        assert target, f"{link.get('href')} names no passage"
+        quoted = text_of(target[0].xpath(".//blockquote")[0])[:40]
+        assert quoted in text_of(answer)
+
+
+def test_conflicts_column_is_ordered_by_the_score_it_shows(client):
+    root = page(client.get("/", query_string={"q": QUESTION}))
+    for side in ("supports", "conflicts"):
+        shown = [int(text_of(s).split()[-1].rstrip("%"))
+                 for s in root.xpath(f"//section[contains(@class,'{side}')]//span[@class='score']")]
+        assert shown == sorted(shown, reverse=True)
