@@ -39,7 +39,8 @@ def assert_same_contents(a: FactChecker, b: FactChecker) -> None:
     docs_a, passages_a, vectors_a = contents(a)
     docs_b, passages_b, vectors_b = contents(b)
     assert docs_a == docs_b and passages_a == passages_b  # same ids, stories, offsets, in the same order
-    np.testing.assert_allclose(vectors_a, vectors_b, atol=1e-5)  # batching differs; float error only
+    # each process picks its encoder's precision by measuring (fp32 or bf16 within cosine 0.999 of it)
+    assert vectors_a.shape == vectors_b.shape and np.min(np.sum(vectors_a * vectors_b, axis=1)) >= 0.999
     assert len(a.index) == len(b.index) == a.store.passage_count()
 
 

@@ -41,7 +41,8 @@ def test_train_resume_export_and_load(tmp_path: Path) -> None:
                          budget_minutes=0.05, batch_size=8, checkpoint_every=2)
     first = train(config)
     assert (tmp_path / "work" / "checkpoint.pt").exists() and first["steps"] > 0
-    config.budget_minutes = 0.1  # a second call resumes from the checkpoint instead of starting over
+    done = torch.load(tmp_path / "work" / "checkpoint.pt", weights_only=False)["state"]["elapsed"]
+    config.budget_minutes = done / 60 + 0.05  # a second call resumes from the checkpoint instead of starting over
     second = train(config)
     assert second["steps"] > first["steps"]
     assert {"temperature", "ece_before", "ece_after"} <= set(second)
