@@ -97,8 +97,8 @@ def test_search_shows_disputed_verdict_with_both_sides(page, live_server):
 
 
 @pytest.mark.xfail(strict=True, reason="known model gap: towards 'Trump agreed to safe zones' the shipped stance "
-                   "model gives Putin's 'secured the backing' 0.37 supports / 0.50 refutes and reads the White "
-                   "House's 'didn't state there was agreement' as neutral (see the stance model card)")
+                   "model (v2) gives Putin's 'secured the backing' 0.36 supports / 0.45 refutes and the White House's "
+                   "'didn't state there was agreement' 0.30 refutes / 0.59 neutral (see qa/models/stance/MODEL_CARD.md)")
 def test_bloomberg_supports_and_white_house_conflicts(page, live_server):
     search(page, live_server)
     supports = page.locator("section.supports li.passage", has_text=BACKING)
