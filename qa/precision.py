@@ -30,6 +30,10 @@ def autocast(bf16: bool):
 
 def best_seconds(run: Callable[[], object], repeats: int = 3) -> float:
     run()  # warm-up: first calls pay for kernel selection and allocation
+    return _best_of(run, repeats)
+
+
+def _best_of(run: Callable[[], object], repeats: int) -> float:
     timings = []
     for _ in range(repeats):
         started = time.perf_counter()
@@ -130,12 +134,7 @@ def _seconds(run: Callable[[], object], choice: Choice, repeats: int = 2) -> flo
     first = time.perf_counter() - started
     if choice.seconds and first > 4 * min(choice.seconds.values()):
         return first
-    timings = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        timings.append(time.perf_counter() - started)
-    return min(timings)
+    return _best_of(run, repeats)
 
 
 def cosine_agreement(minimum: float) -> Callable[[np.ndarray, np.ndarray], str | None]:
