@@ -5,7 +5,7 @@ import hashlib
 from pathlib import Path
 
 from qa.splitting import split_passages
-from qa.stance_data import read_jsonl
+from training.data import read_jsonl
 
 FNC1 = ("fnc1-train/train", "fnc1-train/competition_test")
 

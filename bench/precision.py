@@ -22,7 +22,7 @@ from bench.corpus import fnc1_articles, passages_of
 from embeddings.encoder import MIN_COSINE, MiniLMEncoder
 from qa.precision import MODES
 from qa.stance import LABELS, StanceModel
-from qa.stance_data import held_out_rows, to_pair
+from training.data import held_out_rows, to_pair
 
 MAX_ACCURACY_DROP = 0.005
 

@@ -1,6 +1,6 @@
 """Stance inference: P(supports), P(refutes), P(neutral) for (claim, passage) pairs.
 
-The cross-encoder trained by `factcheck train-stance` ships as package data in qa/models/stance.
+The cross-encoder trained by `python -m training train-stance` ships as package data in qa/models/stance.
 It is loaded lazily, once, and scores pairs in batches. How it runs (fp32, bf16 autocast or dynamic
 int8, and on how many threads) is measured at load time by qa.precision on the CPU at hand: bf16 is
 2-3x faster where the CPU has it natively and several times slower where it is emulated. A mode is
