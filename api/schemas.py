@@ -78,13 +78,9 @@ class DocumentAdded(TypedDict):
     created: bool
 
 
-class DocumentSummary(TypedDict):
-    doc_id: str
-    title: str
-    publisher: str | None
-    date: str | None
-    url: str | None
-    path: str | None
+class DocumentSummary(Source):
+    """A document's source fields, its story and size."""
+
     story_id: str
     created_at: str
     passages: int
