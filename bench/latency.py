@@ -45,7 +45,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(Settings(data_dir=Path(tmp)))
+        app = create_app(Settings(data_dir=Path(tmp), rate_limit=0))  # latency, not the per-client limit
         app.extensions["factcheck"].index_seeds_if_empty()
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -82,7 +82,7 @@ def main() -> None:
     rows = held_out_rows(nli)["mnli/dev_mismatched"]
     pairs = [(p.hypothesis, p.premise, LABELS[p.label]) for p in map(to_pair, rng.sample(rows, args.pairs))]
     results = {"load_average_at_start": os.getloadavg(),
-               "note": "a stance training job shared the 2 cores: absolute speeds are pessimistic; compare within this run",
+               "note": "load averages recorded at start and end; compare modes within this run",
                "encoder": {"passages": len(passages), **encoder_modes(passages)},
                "stance": {"pairs": len(pairs), "split": "mnli/dev_mismatched", **stance_modes(pairs)},
                "load_average_at_end": os.getloadavg()}

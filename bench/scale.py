@@ -33,8 +33,8 @@ CHECKPOINT_1M = 1_000_000
 
 REAL_VECTORS = 10_000  # real passage embeddings among the 1M
 FILE_ARTICLES = 100  # articles per .jsonl file handed to the ingest
-NOTE = ("a stance-model training job used both cores throughout: absolute timings are pessimistic; "
-        "compare only within one section of one run (load averages recorded)")
+NOTE = ("sections may be measured at different times and loads (each records its load average): "
+        "compare only within one section of one run")
 
 
 def percentiles(timings: list[float]) -> dict:
@@ -110,7 +110,7 @@ def serve(data_dir: Path, seeds: bool):
     from api import create_app
     from qa.settings import Settings
 
-    app = create_app(Settings(data_dir=data_dir))
+    app = create_app(Settings(data_dir=data_dir, rate_limit=0))  # latency, not the per-client limit
     if seeds:
         app.extensions["factcheck"].index_seeds_if_empty()
     server = make_server("127.0.0.1", 0, app, threaded=True)
