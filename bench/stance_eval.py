@@ -22,8 +22,7 @@ import numpy as np
 from bench.common import DEFAULT_DATA, classification_report, require_data, write_results
 from qa.stance import LABELS, MODEL_DIR, StanceModel
 from qa.stance_calibration import calibration_error
-from training.data import extra_held_out_rows, held_out_rows, read_jsonl, to_pair
-from qa.stance_text import content_words, split_sentences
+from training.data import extra_held_out_rows, held_out_rows, on_topic_sentences, read_jsonl, to_pair
 
 THROUGHPUT_PAIRS = 640
 EXTRA_LIMIT = 3000  # per extra held-out set (IMPPRES alone has 17k template pairs)
@@ -77,8 +76,7 @@ def news_topic_neutrals(rows: list[dict], rng: random.Random, per_article: int =
     for row in rows:
         if row["label"] != "neutral":
             continue
-        wanted = content_words(row["hypothesis"])
-        on_topic = [s for s in split_sentences(row["premise"]) if len(wanted & content_words(s)) >= 2 and len(s) < 400]
+        on_topic = on_topic_sentences(row["premise"], row["hypothesis"])
         out += [(row["hypothesis"], s, "neutral") for s in rng.sample(on_topic, min(per_article, len(on_topic)))]
     return out
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 from pathlib import Path
 
 import torch
@@ -12,7 +13,7 @@ from safetensors.torch import load_file
 
 from training.cli import main
 from qa.stance import MODEL_DIR, StanceModel
-from training.data import covid_rows
+from training.data import covid_rows, news_discuss_rows
 from training.train import TrainConfig, average_and_export, train
 
 ROWS = [
@@ -79,6 +80,21 @@ def test_covid_claim_sets_become_nli_rows(tmp_path: Path) -> None:
         {"premise": "Second finding.", "hypothesis": "A claim.", "label": "entailment", "source": "check-covid/train"},
         {"premise": "First.", "hypothesis": "A claim.", "label": "neutral", "source": "check-covid-context/train"}]
     assert covid_rows(tmp_path / "missing") == []
+
+
+def test_discuss_articles_give_their_on_topic_sentences_as_neutral_rows() -> None:
+    body = ("Putin said he discussed safe zones with Trump. The weather in Sochi was mild. "
+            "Trump has not commented on safe zones in Syria.")
+    rows = [{"premise": body, "hypothesis": "Trump agrees to safe zones in Syria", "label": "neutral",
+             "source": "fnc1-train/train"},
+            {"premise": body, "hypothesis": "Trump agrees to safe zones in Syria", "label": "contradiction",
+             "source": "fnc1-train/train"},
+            {"premise": body, "hypothesis": "Trump agrees to safe zones in Syria", "label": "neutral",
+             "source": "fnc1-train/competition_test"}]
+    out = news_discuss_rows(rows, random.Random(0))
+    assert sorted(r["premise"] for r in out) == ["Putin said he discussed safe zones with Trump.",
+                                                 "Trump has not commented on safe zones in Syria."]
+    assert {(r["label"], r["source"]) for r in out} == {("neutral", "news-discuss-sentences/train")}
 
 
 def test_average_stance_rejects_a_single_model_and_non_exports(tmp_path: Path) -> None:

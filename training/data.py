@@ -13,7 +13,9 @@ added (a distractor), label kept; some are framed as reported accounts ("Officia
 sibling `eval/` folder when it exists; HealthVer is never trained on, so its score stays zero-shot.
 From `more.jsonl.gz` only LingNLI and the SNLI-train subset are trained on (their licences allow
 it); its other sets are evaluation-only. Training rows whose premise also occurs in a held-out split
-are dropped.
+are dropped. Sentences of the FNC-1/ARC train articles that only *discuss* their headline, and share
+its entities and topic, are added as neutral pairs: the news twin of the COVID context rows (a
+passage that reports talks or discusses a topic neither supports nor refutes the claim).
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from pathlib import Path
 
 from qa.stance import LABELS
 from training.augment import add_distractor, augment, is_distractor_candidate, reported_account
-from qa.stance_text import relevant_excerpt
+from qa.stance_text import content_words, relevant_excerpt, split_sentences
 
 NLI_TO_STANCE = {"entailment": "supports", "contradiction": "refutes", "neutral": "neutral"}
 AUGMENT_SHARE = 0.15  # of short pairs that get negation/antonym edits
@@ -50,6 +52,7 @@ SAMPLING = {
     ("covidfact/", "entailment"): 2.0,
     ("check-covid/", "*"): 3.0,
     ("check-covid-context/", "*"): 0.5,
+    ("news-discuss-sentences/", "*"): 0.6,
     ("snli/dev", "contradiction"): 0.5,
     ("snli-train-subset/", "contradiction"): 0.5,
     ("mpe/", "contradiction"): 0.5,
@@ -124,6 +127,26 @@ def covid_rows(eval_dir: Path) -> list[dict]:
     return rows
 
 
+def on_topic_sentences(body: str, headline: str, min_shared: int = 2, max_chars: int = 400) -> list[str]:
+    """Sentences of an article body sharing at least `min_shared` of the headline's content words (its
+    entities and topic)."""
+    wanted = content_words(headline)
+    return [s for s in split_sentences(body) if len(wanted & content_words(s)) >= min_shared and len(s) < max_chars]
+
+
+def news_discuss_rows(rows: list[dict], rng: random.Random, per_article: int = 2) -> list[dict]:
+    """Neutral rows: on-topic sentences of the train-split news/forum bodies that only discuss their
+    headline (FNC-1 and ARC "discuss")."""
+    out = []
+    for row in rows:
+        if row["label"] != "neutral" or not row["source"].startswith(("fnc1-train/train", "arc-stance/train")):
+            continue
+        on_topic = on_topic_sentences(row["premise"], row["hypothesis"])
+        out += [{"premise": s, "hypothesis": row["hypothesis"], "label": "neutral", "source": "news-discuss-sentences/train"}
+                for s in rng.sample(on_topic, min(per_article, len(on_topic)))]
+    return out
+
+
 def split_rows(data_dir: Path, rng: random.Random, calibration_share: float = 0.02) -> tuple[list[dict], list[dict]]:
     """(calibration, training) rows: every trainable row, shuffled by `rng`; calibration is a random
     held-out slice for temperature fitting."""
@@ -134,6 +157,7 @@ def split_rows(data_dir: Path, rng: random.Random, calibration_share: float = 0.
     rows += [r for r in more if r["source"].startswith(MORE_TRAINABLE)]
     rows = [r for r in rows if not r["source"].startswith(HELD_OUT) and r["premise"] not in held_out_premises]
     rows += covid_rows(data_dir.parent / "eval")
+    rows += news_discuss_rows(rows, rng)
     rng.shuffle(rows)
     n_cal = max(int(len(rows) * calibration_share), 1)
     return rows[:n_cal], rows[n_cal:]
