@@ -124,7 +124,19 @@ def measure(model: StanceModel, sets: dict[str, dict[str, list[Triple]]]) -> dic
             print(f"{model.model_dir.name} {group}/{name}: {headline}", flush=True)
     results["throughput"] = throughput(model, sets["splits"]["mnli/dev_mismatched"])
     print(f"throughput: {results['throughput']['pairs_per_second']} pairs/s")
+    results["refutation"] = refutation_summary(results)
+    print(f"refutation: {results['refutation']}")
     return results
+
+
+def refutation_summary(results: dict) -> dict:
+    """Abstention next to what it costs: false refutations on on-topic neutrals beside refute recall
+    and precision where refutations are real (FNC-1 "disagree", HealthVer "Refutes")."""
+    where = {"fnc1_competition_test": results["splits"]["fnc1-train/competition_test"],
+             "healthver_test": results["healthver_zero_shot"]["test"]}
+    return {**{f"false_refute_rate/{name}": r["false_refute_rate"] for name, r in results["on_topic_neutrals"].items()},
+            **{f"refute_{metric}/{name}": r["per_class"]["refutes"][metric]
+               for name, r in where.items() for metric in ("recall", "precision")}}
 
 
 def main() -> None:
