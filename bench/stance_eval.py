@@ -22,7 +22,7 @@ import numpy as np
 from bench.common import DEFAULT_DATA, classification_report, require_data, write_results
 from qa.stance import LABELS, MODEL_DIR, StanceModel
 from qa.stance_calibration import calibration_error
-from training.data import extra_held_out_rows, held_out_rows, on_topic_sentences, read_jsonl, to_pair
+from training.data import discuss_sentence_rows, extra_held_out_rows, held_out_rows, read_jsonl, to_pair
 
 THROUGHPUT_PAIRS = 640
 EXTRA_LIMIT = 3000  # per extra held-out set (IMPPRES alone has 17k template pairs)
@@ -69,16 +69,10 @@ def covid_context_neutrals(data: Path) -> list[Triple]:
     return out
 
 
-def news_topic_neutrals(rows: list[dict], rng: random.Random, per_article: int = 2) -> list[Triple]:
+def news_topic_neutrals(rows: list[dict], rng: random.Random) -> list[Triple]:
     """FNC-1 test articles that only discuss their headline: body sentences sharing at least two of
     the headline's content words (its entities and topic) without deciding it."""
-    out = []
-    for row in rows:
-        if row["label"] != "neutral":
-            continue
-        on_topic = on_topic_sentences(row["premise"], row["hypothesis"])
-        out += [(row["hypothesis"], s, "neutral") for s in rng.sample(on_topic, min(per_article, len(on_topic)))]
-    return out
+    return [(r["hypothesis"], r["premise"], "neutral") for r in discuss_sentence_rows(rows, rng, "fnc1-test-discuss")]
 
 
 def throughput(model: StanceModel, pairs: list[Triple]) -> dict:

@@ -39,6 +39,7 @@ HELD_OUT = (
     "mnli/dev_mismatched", "snli/test", "snli-hard/test", "fnc1-train/competition_test",
     "fever-symmetric/test", "arc-stance/test", "perspectrum/test", "conjnli/dev",
 )
+NEWS_TRAIN = ("fnc1-train/train", "arc-stance/train")  # article bodies whose "discuss" sentences become neutrals
 # more.jsonl.gz: only these rows may be trained on (licence); the rest are extra held-out splits.
 MORE_TRAINABLE = ("lingnli/", "snli-train-subset/")
 # Expected number of copies of each pair, by (source prefix, NLI label); default 1.0.
@@ -134,17 +135,23 @@ def on_topic_sentences(body: str, headline: str, min_shared: int = 2, max_chars:
     return [s for s in split_sentences(body) if len(wanted & content_words(s)) >= min_shared and len(s) < max_chars]
 
 
-def news_discuss_rows(rows: list[dict], rng: random.Random, per_article: int = 2) -> list[dict]:
-    """Neutral rows: on-topic sentences of the train-split news/forum bodies that only discuss their
-    headline (FNC-1 and ARC "discuss")."""
+def discuss_sentence_rows(rows: list[dict], rng: random.Random, source: str, per_article: int = 2) -> list[dict]:
+    """Neutral rows: up to `per_article` on-topic sentences of each article that only discusses its
+    headline (label neutral), tagged with `source`."""
     out = []
     for row in rows:
-        if row["label"] != "neutral" or not row["source"].startswith(("fnc1-train/train", "arc-stance/train")):
+        if row["label"] != "neutral":
             continue
         on_topic = on_topic_sentences(row["premise"], row["hypothesis"])
-        out += [{"premise": s, "hypothesis": row["hypothesis"], "label": "neutral", "source": "news-discuss-sentences/train"}
+        out += [{"premise": s, "hypothesis": row["hypothesis"], "label": "neutral", "source": source}
                 for s in rng.sample(on_topic, min(per_article, len(on_topic)))]
     return out
+
+
+def news_discuss_rows(rows: list[dict], rng: random.Random) -> list[dict]:
+    """Discuss-sentence rows from the train-split news/forum bodies (FNC-1 and ARC)."""
+    news = [r for r in rows if r["source"].startswith(NEWS_TRAIN)]
+    return discuss_sentence_rows(news, rng, "news-discuss-sentences/train")
 
 
 def split_rows(data_dir: Path, rng: random.Random, calibration_share: float = 0.02) -> tuple[list[dict], list[dict]]:
