@@ -19,7 +19,7 @@ _TOKEN = re.compile(r"[\w][\w.\-&']*")
 def claim_entities(claim: str) -> set[str]:
     entities = set()
     for n, token in enumerate(_TOKEN.findall(claim)):
-        word = re.sub(r"('s|’s|\.)$", "", token)
+        word = re.sub(r"(['’]s?|\.)$", "", token)  # "Putin's", "Bats'", "U.S." -> the name
         if len(word) < 2 or not word[0].isupper():
             continue
         if n == 0 and getAllLemmas(word.lower()):

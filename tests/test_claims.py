@@ -28,3 +28,8 @@ def test_entities_ground_claims_in_documents() -> None:
     assert entities == {"china", "syria"}
     assert not is_grounded(entities, "Russia sent troops to Syria.")
     assert is_grounded(claim_entities("Masks prevent infection."), "anything")
+
+
+def test_possessives_ground_on_the_name() -> None:
+    assert claim_entities("Did Putin's plan win Erdogan’s backing?") == {"putin", "erdogan"}
+    assert is_grounded(claim_entities("Pangolins' scales carry SARS-CoV-2."), "Pangolins carry SARS-CoV-2 in their scales.")
