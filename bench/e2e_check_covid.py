@@ -143,11 +143,14 @@ def summarise(records: list[dict], min_coverage: float, params: VerdictParams) -
     wide = [(r["gold"], p, decide(*sides(r["wider"], min_coverage, params), params).label)
             for r, p in zip(records, predicted) if r["wider"] is not None]
     latencies = [r["took_ms"] for r in records if r["took_ms"] is not None]
-    return {"verdict": report,
-            "verdict_baseline_pre_issue_rule": summary(gold, [legacy_label(r["evidence"], min_coverage) for r in records]),
-            "verdict_lever_judge_with_neighbour_passages": {
-                "claims": len(wide), "passage alone (shipped)": summary([g for g, _, _ in wide], [p for _, p, _ in wide]),
-                "with one neighbouring passage on each side": summary([g for g, _, _ in wide], [c for _, _, c in wide])},
+    measured = {"verdict": report,
+                "verdict_baseline_pre_issue_rule": summary(gold, [legacy_label(r["evidence"], min_coverage)
+                                                                  for r in records])}
+    if wide:  # the context lever ran (--levers > 0)
+        measured["verdict_lever_judge_with_neighbour_passages"] = {
+            "claims": len(wide), "passage alone (shipped)": summary([g for g, _, _ in wide], [p for _, p, _ in wide]),
+            "with one neighbouring passage on each side": summary([g for g, _, _ in wide], [c for _, _, c in wide])}
+    return {**measured,
             "retrieval_levers": {name: ranking_metrics([r[name] for r in ranks if name in r]) for name in names},
             "check_ms_p50": round(statistics.median(latencies), 1), "check_ms_mean": round(statistics.mean(latencies), 1)}
 

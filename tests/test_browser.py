@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from known_gaps import SAFE_ZONES_EVIDENCE_MISPLACED, SAFE_ZONES_NOT_DISPUTED
 
 CHROMIUM = "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():
@@ -83,9 +84,7 @@ def passage_id(app, title: str, words: str) -> tuple[str, str]:
 
 # ---- the expected answer (depends on the trained stance model) --------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="known model gap (v3): the only supporting passage reaches 0.57 "
-                   "supports, below the 0.8 a side needs for 'disputed', because Putin's 'secured the backing' reads "
-                   "0.48 refutes; the answer is 'refuted' at low confidence (see qa/models/stance/MODEL_CARD.md)")
+@SAFE_ZONES_NOT_DISPUTED
 def test_search_shows_disputed_verdict_with_both_sides(page, live_server):
     search(page, live_server)
     assert re.search(r"/\?q=Did\+Trump", page.url)
@@ -99,9 +98,7 @@ def test_search_shows_disputed_verdict_with_both_sides(page, live_server):
         assert re.search(r"\d+%", item.locator(".score").inner_text())
 
 
-@pytest.mark.xfail(strict=True, reason="known model gap: towards 'Trump agreed to safe zones' the shipped stance "
-                   "model (v3) gives Putin's 'secured the backing' 0.33 supports / 0.48 refutes and the White House's "
-                   "'didn't state there was agreement' 0.34 refutes / 0.56 neutral (see qa/models/stance/MODEL_CARD.md)")
+@SAFE_ZONES_EVIDENCE_MISPLACED
 def test_bloomberg_supports_and_white_house_conflicts(page, live_server):
     search(page, live_server)
     supports = page.locator("section.supports li.passage", has_text=BACKING)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from known_gaps import SAFE_ZONES_EVIDENCE_MISPLACED, SAFE_ZONES_NOT_DISPUTED
 
 
 @pytest.fixture(scope="module")
@@ -13,9 +14,7 @@ def texts(passages: list[dict]) -> str:
     return " || ".join(p["text"] for p in passages)
 
 
-@pytest.mark.xfail(strict=True, reason="known model gap (v3): the only supporting passage reaches 0.57 "
-                   "supports, below the 0.8 a side needs for 'disputed', because Putin's 'secured the backing' reads "
-                   "0.48 refutes; the answer is 'refuted' at low confidence (see qa/models/stance/MODEL_CARD.md)")
+@SAFE_ZONES_NOT_DISPUTED
 def test_safe_zones_is_disputed_with_both_sides(trump: dict) -> None:
     assert trump["verdict"] == "disputed"
     assert trump["supporting"] and "made no mention of safe zones" in texts(trump["conflicting"])
@@ -24,9 +23,7 @@ def test_safe_zones_is_disputed_with_both_sides(trump: dict) -> None:
     assert "[1]" in trump["answer"] and f"[{len(trump['supporting']) + 1}]" in trump["answer"]
 
 
-@pytest.mark.xfail(strict=True, reason="known model gap: towards 'Trump agreed to safe zones' the shipped stance "
-                   "model (v3) gives Putin's 'secured the backing' 0.33 supports / 0.48 refutes and the White House's "
-                   "'didn't state there was agreement' 0.34 refutes / 0.56 neutral (see qa/models/stance/MODEL_CARD.md)")
+@SAFE_ZONES_EVIDENCE_MISPLACED
 def test_safe_zones_evidence_named_in_the_issue(trump: dict) -> None:
     assert "secured the backing of U.S. President Donald Trump" in texts(trump["supporting"])
     assert "didn’t state there was agreement on them" in texts(trump["conflicting"])
