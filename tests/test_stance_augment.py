@@ -32,12 +32,16 @@ def test_a_distractor_is_an_unrelated_negative_sentence_added_to_the_premise() -
     assert add_distractor(premise, "Trump backs safe zones.", distractors[:1], random.Random(0)) is None
 
 
-def test_a_reported_account_keeps_the_label_and_non_confirmation_of_the_claim_refutes() -> None:
+def test_a_reported_account_keeps_the_label_a_denial_refutes_and_non_confirmation_is_neutral() -> None:
     premise, claim = "Putin secured Trump's backing for safe zones.", "Trump backs safe zones."
-    framed = {reported_account(premise, claim, "entailment", random.Random(seed)) for seed in range(20)}
-    assert {label for _, label in framed} == {"entailment", "contradiction"}
+    framed = {reported_account(premise, claim, "entailment", random.Random(seed)) for seed in range(40)}
+    assert {label for _, label in framed} == {"entailment", "contradiction", "neutral"}
     for text, label in framed:
-        assert (claim.rstrip(".") in text) if label == "contradiction" else (premise.rstrip(".") in text)
+        assert (claim.rstrip(".") in text) if label != "entailment" else (premise.rstrip(".") in text)
+        if label == "contradiction":
+            assert "denied" in text or "rejected" in text or "dismissed" in text or "not true" in text
+        if label == "neutral":
+            assert "confirm" in text or "no indication" in text or "no mention" in text or "whether" in text
     unrelated = {reported_account("The league let fans in.", claim, "neutral", random.Random(seed))
                  for seed in range(20)}
     assert {label for _, label in unrelated} == {"neutral"}

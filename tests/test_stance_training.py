@@ -7,13 +7,16 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
+import pytest
 import torch
 from click.testing import CliRunner
 from safetensors.torch import load_file
 
 from training.cli import main
 from qa.stance import MODEL_DIR, StanceModel
-from training.data import covid_rows, news_discuss_rows
+from training.data import (Pair, bias_weights, covid_rows, news_discuss_rows, news_unrelated_rows,
+                           random_unrelated_rows)
 from training.train import TrainConfig, average_and_export, train
 
 ROWS = [
@@ -74,12 +77,12 @@ def test_covid_claim_sets_become_nli_rows(tmp_path: Path) -> None:
         {"cord_id": "c1", "title": "T", "abstract": ["First.", "Second finding."]}) + "\n")
     (tmp_path / "check-covid" / "covidCheck_train_composed+extracted.json").write_text(json.dumps(
         {"claim": "A claim.", "cord_id": "c1", "label": "SUPPORT", "evidence_set": [{"sent_index": 1}]}) + "\n")
-    assert covid_rows(tmp_path) == [
+    assert covid_rows(tmp_path, random.Random(0)) == [  # one abstract: no other abstract to draw unrelated rows from
         {"premise": "Masks reduce spread. By half.", "hypothesis": "Masks cut spread", "label": "contradiction",
          "source": "covidfact/all"},
         {"premise": "Second finding.", "hypothesis": "A claim.", "label": "entailment", "source": "check-covid/train"},
         {"premise": "First.", "hypothesis": "A claim.", "label": "neutral", "source": "check-covid-context/train"}]
-    assert covid_rows(tmp_path / "missing") == []
+    assert covid_rows(tmp_path / "missing", random.Random(0)) == []
 
 
 def test_discuss_articles_give_their_on_topic_sentences_as_neutral_rows() -> None:
@@ -107,3 +110,38 @@ def test_average_stance_rejects_a_single_model_and_non_exports(tmp_path: Path) -
                                  "--data", str(tmp_path / "nli"), "--out", str(tmp_path / "soup")])
     assert wrong.exit_code == 2 and "no model.safetensors" in wrong.output
     assert not (tmp_path / "soup").exists()
+
+
+def test_unrelated_premises_become_neutral_rows() -> None:
+    rng = random.Random(0)
+    rows = [{"premise": f"The council of town {n} voted on a budget for {n} new buses.", "hypothesis":
+             f"Team {n} won the cup final.", "label": "entailment", "source": "toy/train"} for n in range(300)]
+    unrelated = random_unrelated_rows(rows, rng)
+    assert len(unrelated) == 60  # UNRELATED_SHARE of the source
+    for row in unrelated:
+        assert row["label"] == "neutral" and row["source"] == "unrelated/toy/train"
+        assert row["hypothesis"].split()[1] != row["premise"].split()[4]  # another row's premise
+    assert random_unrelated_rows(rows[:10], rng) == []  # too small a source to draw from
+
+
+def test_news_headlines_meet_bodies_of_other_stories() -> None:
+    rows = [{"premise": "Apple unveiled a new phone with a bigger screen on Tuesday in California.",
+             "hypothesis": "Apple unveils bigger phone", "label": "entailment", "source": "fnc1-train/train"},
+            {"premise": "Apple unveiled a new phone with a bigger screen on Tuesday in California.",
+             "hypothesis": "Apple phone screen grows", "label": "neutral", "source": "fnc1-train/train"},
+            {"premise": "Rebels seized the northern city after heavy fighting, officials said.",
+             "hypothesis": "Rebels take northern city", "label": "entailment", "source": "fnc1-train/train"}]
+    unrelated = news_unrelated_rows(rows, random.Random(0))
+    assert {(r["hypothesis"], r["premise"][:5]) for r in unrelated} == {
+        ("Apple unveils bigger phone", "Rebel"), ("Apple phone screen grows", "Rebel"),
+        ("Rebels take northern city", "Apple")}
+    assert all(r["label"] == "neutral" for r in unrelated)
+
+
+def test_claim_only_cues_lower_a_pairs_weight() -> None:
+    cue = [Pair(f"premise {n}", f"Nobody ever denied story {n}.", 1, "toy") for n in range(200)]
+    plain = [Pair(f"premise {n}", f"The mayor opened bridge {n}.", n % 3, "toy") for n in range(600)]
+    weighted = bias_weights(cue + plain)
+    cue_weight = np.mean([p.weight for p in weighted[:200]])
+    plain_weight = np.mean([p.weight for p in weighted[200:]])
+    assert cue_weight < plain_weight and np.mean([p.weight for p in weighted]) == pytest.approx(1.0)

@@ -11,10 +11,9 @@ Trump's backing for safe zones, which could include a ban on bombing raids" read
 "Trump agreed to safe zones" because of the "ban" in its trailing clause.
 
 One frame of a premise: a *reported account*. "Officials said that <premise>" keeps the label (a
-claim reported by its source counts for or against); "Officials did not confirm that <claim>"
-refutes the claim (for a fact-checker, a source that would know and does not confirm is a
-conflicting account, as in "the White House didn't state there was agreement"); the same negative
-frame around an unrelated premise stays neutral, so the frame alone decides nothing.
+claim reported by its source counts for or against); "Officials denied that <claim>" refutes the
+claim, while "Officials did not confirm that <claim>" leaves it neutral (not confirming is not
+denying); the same frames around an unrelated premise stay neutral, so a frame alone decides nothing.
 """
 from __future__ import annotations
 
@@ -160,8 +159,10 @@ def add_distractor(premise: str, hypothesis: str, distractors: list[str], rng: r
 _REPORTERS = ("The statement", "The report", "Officials", "A spokesman", "The ministry", "The company",
               "The agency", "The study", "The government", "The announcement", "Her office", "The authors")
 _AFFIRMING = ("said that", "confirmed that", "stated that", "announced that", "reported that")
-_NOT_AFFIRMING = ("did not say that", "didn't state that", "did not confirm that", "stopped short of saying that",
-                  "gave no indication that", "made no claim that")
+# A source that does not confirm a claim has not denied it: such a frame leaves the pair neutral.
+_NOT_CONFIRMING = ("did not confirm that", "would not confirm that", "gave no indication that",
+                   "made no mention of whether", "did not say whether")
+_DENYING = ("denied that", "rejected reports that", "dismissed claims that", "said it was not true that")
 
 
 def _as_clause(sentence: str) -> str:
@@ -174,8 +175,12 @@ def reported_account(premise: str, hypothesis: str, label: str, rng: random.Rand
     if len(premise) > 200 or len(hypothesis) > 200 or premise.count(". ") or hypothesis.count(". "):
         return None
     reporter = rng.choice(_REPORTERS)
-    if label == "entailment" and rng.random() < 0.5:
-        return f"{reporter} {rng.choice(_NOT_AFFIRMING)} {_as_clause(hypothesis)}.", "contradiction"
-    if label == "neutral" and rng.random() < 0.5:
-        return f"{reporter} {rng.choice(_NOT_AFFIRMING)} {_as_clause(premise)}.", "neutral"
+    draw = rng.random()
+    if label == "entailment" and draw < 0.25:
+        return f"{reporter} {rng.choice(_DENYING)} {_as_clause(hypothesis)}.", "contradiction"
+    if label == "entailment" and draw < 0.5:
+        return f"{reporter} {rng.choice(_NOT_CONFIRMING)} {_as_clause(hypothesis)}.", "neutral"
+    if label == "neutral" and draw < 0.5:
+        frames = _DENYING + _NOT_CONFIRMING
+        return f"{reporter} {rng.choice(frames)} {_as_clause(premise)}.", "neutral"
     return f"{reporter} {rng.choice(_AFFIRMING)} {_as_clause(premise)}.", label

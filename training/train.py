@@ -108,7 +108,8 @@ def train(config: TrainConfig) -> dict:
     sample = encode(tokenizer, pool[:config.batch_size], config.max_length)
     config.bf16 = bf16_is_faster(lambda: model(**sample))
     print(f"precision: {'bf16 autocast' if config.bf16 else 'fp32'} (measured on this CPU)")
-    loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights(pool))
+    label_weights = class_weights(pool)
+    loss_fn = torch.nn.CrossEntropyLoss(weight=label_weights, reduction="none")
     budget = config.budget_minutes * 60
     model.train()
     progress = tqdm(total=int(budget), initial=int(state["elapsed"]), unit="s", desc="train-stance")
@@ -121,9 +122,11 @@ def train(config: TrainConfig) -> dict:
                 group["lr"] = learning_rate(config, state["elapsed"])
             inputs = encode(tokenizer, batch, config.max_length)
             labels = torch.tensor([p.label for p in batch])
+            pair_weights = torch.tensor([p.weight for p in batch])
             with autocast(config.bf16):
                 logits = model(**inputs).logits
-            loss = loss_fn(logits.float(), labels)
+            # weighted mean, as CrossEntropyLoss's own with the per-pair weights folded in
+            loss = (loss_fn(logits.float(), labels) * pair_weights).sum() / (label_weights[labels] * pair_weights).sum()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
