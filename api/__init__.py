@@ -8,8 +8,9 @@ from qa.settings import Settings
 
 def create_app(settings: Settings | None = None, checker=None) -> Flask:
     """Build the app. `checker` lets tests share one FactChecker (and its loaded models)."""
+    from api.edge import EdgeMiddleware
     from api.errors import register_error_handlers
-    from api.limits import LimitMiddleware
+    from api.limits import Limits, install_limits
     from api.mcp_server import mount_mcp
     from api.metrics import Metrics
     from api.routes import bp as json_api
@@ -24,10 +25,12 @@ def create_app(settings: Settings | None = None, checker=None) -> Flask:
     app.extensions["factcheck_settings"] = settings
     app.extensions["factcheck"] = checker or FactChecker(settings)
     app.extensions["factcheck_metrics"] = Metrics()
+    app.extensions["factcheck_limits"] = Limits(settings)
     register_error_handlers(app)
+    install_limits(app, app.extensions["factcheck_limits"])
     app.register_blueprint(json_api)
     app.register_blueprint(web)
     mount_mcp(app)  # also serves GET /v1/tools
-    app.wsgi_app = LimitMiddleware(app.wsgi_app, settings, app.extensions["factcheck_metrics"])  # type: ignore[method-assign]
+    app.wsgi_app = EdgeMiddleware(app.wsgi_app, settings)  # type: ignore[method-assign]
     return app
 

@@ -3,18 +3,20 @@
 Costly requests (checks, judging, writes, MCP calls) pass a per-client token bucket, then wait for
 one of `max_concurrent` slots; at most `queue_limit` may wait, each at most `queue_timeout`
 seconds. Past either bound the answer is an immediate problem+json with Retry-After, so overload
-never piles up. Counts are per worker process: with N workers the whole server admits N times as much.
+never piles up. What is costly is decided by the route that runs, after routing (`COSTLY_ENDPOINTS`),
+never by the spelling of the URL. Counts are per worker process: with N workers the whole server
+admits N times as much.
 """
 from __future__ import annotations
 
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 
-from api.errors import problem
-from api.metrics import Metrics
+from flask import Flask, Request, g, request
+
 from qa.errors import FactCheckError
 from qa.settings import Settings
 
@@ -85,41 +87,52 @@ class Admission:
             raise Overloaded(f"the server is busy: no slot within {self.timeout:g} s", {"Retry-After": "5"})
 
 
-def costly(environ: dict) -> bool:
-    """Requests that run the models or write: everything but reads of listings, health and static files."""
-    method, path = environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "")
-    if method in ("GET", "HEAD"):
-        return path == "/v1/check" or (path == "/" and "q=" in environ.get("QUERY_STRING", ""))
-    return method != "OPTIONS"
+# The costly routes, listed once: Flask endpoint -> whether this request to it runs the models or writes.
+# /mcp (not a Flask route) is costly for every POST; see api/mcp_server.py.
+COSTLY_ENDPOINTS: dict[str, Callable[[Request], bool]] = {
+    "json_api.check": lambda request: True,
+    "json_api.judge": lambda request: True,
+    "json_api.add_document": lambda request: True,
+    "json_api.delete_document": lambda request: True,
+    "web.search": lambda request: bool(request.args.get("q", "").strip()),  # the form runs a check with ?q=
+}
 
 
-class LimitMiddleware:
-    """WSGI middleware in front of the whole app (the JSON API, the form and /mcp)."""
+def is_costly(request: Request) -> bool:
+    """Decided on the route that runs (after routing), so no spelling of a URL can skip the limits."""
+    rule = COSTLY_ENDPOINTS.get(request.endpoint or "")
+    return rule is not None and rule(request)
 
-    def __init__(self, app: Callable, settings: Settings, metrics: Metrics) -> None:
-        self.app, self.metrics = app, metrics
+
+class Limits:
+    """The per-client rate limit and the admission queue, applied to every costly request."""
+
+    def __init__(self, settings: Settings) -> None:
         self.rate = RateLimiter(settings.rate_limit, settings.rate_burst) if settings.rate_limit else None
         self.admission = Admission(settings.max_concurrent, settings.queue_limit, settings.queue_timeout)
 
-    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if not costly(environ):
-            return self.app(environ, start_response)
-        started = time.perf_counter()
-        try:
-            if self.rate is not None:
-                self.rate.take(environ.get("REMOTE_ADDR") or "unknown")
-            with self.admission.slot():
-                return _drained(self.app(environ, start_response))  # the work happens inside the slot
-        except (TooManyRequests, Overloaded) as exc:
-            self.metrics.observe(environ.get("REQUEST_METHOD", "GET"), "limited", exc.status,
-                                 time.perf_counter() - started)
-            return problem(exc.status, exc.title, exc.detail, exc.headers)(environ, start_response)
+    @contextmanager
+    def costly(self, client: str) -> Iterator[None]:
+        """Hold a slot for one costly request from `client` (raises 429/503 when refused)."""
+        if self.rate is not None:
+            self.rate.take(client)
+        with self.admission.slot():
+            yield
 
 
-def _drained(result: Iterable[bytes]) -> list[bytes]:
-    try:
-        return list(result)
-    finally:
-        close = getattr(result, "close", None)
-        if close is not None:
-            close()
+def install_limits(app: Flask, limits: Limits) -> None:
+    """Apply `limits` to the app's costly routes: a slot is taken once the route is known (and the
+    body was read, see api/edge.py) and given back when the request ends."""
+
+    @app.before_request
+    def _admit() -> None:
+        if is_costly(request):
+            held = ExitStack()
+            held.enter_context(limits.costly(request.remote_addr or "unknown"))
+            g.limit_slot = held
+
+    @app.teardown_request
+    def _release(_exc: BaseException | None) -> None:
+        held = g.pop("limit_slot", None)
+        if held is not None:
+            held.close()

@@ -20,7 +20,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from concurrent.futures import Future
 from typing import Annotated
 
@@ -35,7 +35,9 @@ from pydantic import Field, StrictStr
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from api import tools
+from api.errors import problem
 from api.guard import allowed_hosts
+from api.limits import Overloaded, TooManyRequests
 from api.schemas import CheckResult, JudgeResult
 from qa import __version__
 from qa.errors import FactCheckError
@@ -176,26 +178,59 @@ def mount_mcp(app: Flask) -> None:
     server.streamable_http_app(stateless_http=True, json_response=True, transport_security=_transport_security())
     bridge = AsgiBridge(server.session_manager)
     app.extensions["factcheck_mcp"] = bridge
-    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {MOUNT: counted(bridge, app)})  # type: ignore[method-assign]
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {MOUNT: mcp_edge(bridge, app)})  # type: ignore[method-assign]
 
 
-def counted(wsgi: Callable, app: Flask) -> Callable:
-    """Count /mcp requests in the app's /metrics (they bypass Flask, so its request hooks never see them)."""
-    metrics = app.extensions["factcheck_metrics"]
+def mcp_edge(wsgi: Callable, app: Flask) -> Callable:
+    """What /mcp requests pass before the SDK: only POST is served (the stateless transport has no
+    GET stream and no session to DELETE: 405 at once, so no request can wait on a stream that never
+    ends); every POST is costly (rate limit and admission, api/limits.py); the SDK's own error
+    answers (421, 403, 413, ...) become problem+json; each request is counted in /metrics (they
+    bypass Flask, so its request hooks never see them)."""
+    metrics, limits = app.extensions["factcheck_metrics"], app.extensions["factcheck_limits"]
 
-    def handle(environ: dict, start_response: Callable) -> list[bytes]:
+    def handle(environ: dict, start_response: Callable) -> Iterable[bytes]:
         started, status = time.perf_counter(), [500]
+        method = environ.get("REQUEST_METHOD", "GET")
 
         def capture(line: str, headers: list, exc_info=None):
             status[0] = int(line.split()[0])
             return start_response(line, headers, exc_info)
 
         try:
-            return wsgi(environ, capture)
+            if method != "POST":
+                return problem(405, "Method Not Allowed", "/mcp answers POST only (stateless streamable HTTP)",
+                               {"Allow": "POST"})(environ, capture)
+            try:
+                with limits.costly(environ.get("REMOTE_ADDR") or "unknown"):
+                    return _as_problem(wsgi, environ, capture)
+            except (TooManyRequests, Overloaded) as exc:
+                return problem(exc.status, exc.title, exc.detail, exc.headers)(environ, capture)
         finally:
-            metrics.observe(environ["REQUEST_METHOD"], MOUNT, status[0], time.perf_counter() - started)
+            metrics.observe(method, MOUNT, status[0], time.perf_counter() - started)
 
     return handle
+
+
+def _as_problem(wsgi: Callable, environ: dict, start_response: Callable) -> list[bytes]:
+    """Run the SDK app; an error it answers with a non-JSON body is re-sent as problem+json (JSON-RPC
+    error bodies, which MCP clients read, pass unchanged)."""
+    answered: list = []
+
+    def hold(line: str, headers: list, exc_info=None):
+        answered[:] = [line, headers]
+        return lambda data: None
+
+    body = b"".join(wsgi(environ, hold))
+    line, headers = answered
+    code = int(line.split()[0])
+    content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+    if code >= 400 and "json" not in content_type:
+        reason = line.partition(" ")[2] or "Error"
+        detail = body.decode("utf-8", "replace").strip() or reason
+        return problem(code, reason, detail)(environ, start_response)
+    start_response(line, headers)
+    return [body]
 
 
 def _transport_security() -> TransportSecuritySettings:

@@ -8,12 +8,9 @@ from __future__ import annotations
 from api import tools
 from api.schemas import components
 from qa import __version__
-from qa.checker import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, QUESTION_PATTERN
+from qa.checker import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, QUESTION_PATTERN, WHITESPACE_CLASS
 
-# Python's whitespace (str.isspace, re's \s), spelled out: JSON Schema's \s (ECMA-262) is a different set,
-# and the code strips and matches with Python's. A test pins this list to str.isspace.
-PY_SPACE = ("\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f"
-            "\\u205f\\u3000")
+PY_SPACE = WHITESPACE_CLASS  # the whitespace the code strips (qa/checker.py)
 _TEXT = {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": QUESTION_PATTERN}
 _TOP_K = {"type": "integer", "minimum": tools.TOP_K_MIN, "maximum": tools.TOP_K_MAX}
 _META = {"title": {"type": "string"}, "publisher": {"type": "string"}, "date": {"type": "string"},

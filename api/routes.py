@@ -7,6 +7,7 @@ from dataclasses import replace
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from api.guard import write_endpoint
+from api.json_input import json_body
 from api.openapi import openapi_spec
 from qa.errors import InvalidInput
 from qa.readers import RawDocument, decode, metadata_problem, parse
@@ -18,16 +19,6 @@ _DOC_FIELDS = ("title", "url", "publisher", "date")
 
 def checker() -> FactChecker:
     return current_app.extensions["factcheck"]
-
-
-def json_body() -> dict:
-    try:
-        body = request.get_json(silent=True)
-    except RecursionError:
-        raise InvalidInput("the request body is nested too deeply") from None
-    if not isinstance(body, dict):
-        raise InvalidInput("the request body must be a JSON object (Content-Type: application/json)")
-    return body
 
 
 @bp.before_app_request

@@ -7,6 +7,7 @@ dir through the store (see embeddings/live_index.py) and see each other's writes
 """
 from __future__ import annotations
 
+import json
 import multiprocessing
 from collections.abc import Callable
 
@@ -41,18 +42,32 @@ def _load_app(settings: Settings) -> Callable:
     return app
 
 
+def write_problem(sock, status: int, reason: str, detail: str) -> None:
+    """gunicorn's `util.write_error` (it has no hook for the body of its own errors), in problem+json."""
+    from gunicorn import util
+
+    body = json.dumps({"type": "about:blank", "title": reason, "status": status, "detail": detail or reason}).encode()
+    head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/problem+json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1")
+    util.write_nonblock(sock, head + body)
+
+
 def run(settings: Settings, host: str, port: int, workers: int, server: str = "gunicorn") -> None:
     if server == "waitress":
         from waitress import serve
 
         serve(_load_app(settings), host=host, port=port, threads=worker_threads(settings),
-              connection_limit=max(100, 4 * worker_threads(settings)), ident="factcheck")
+              connection_limit=max(100, 4 * worker_threads(settings)), ident="factcheck",
+              max_request_body_size=settings.max_upload_bytes)
         return
     _gunicorn(settings, host, port, workers).run()  # type: ignore[attr-defined]
 
 
 def _gunicorn(settings: Settings, host: str, port: int, workers: int) -> object:
+    from gunicorn import util
     from gunicorn.app.base import BaseApplication
+
+    util.write_error = write_problem  # gunicorn's own answers (400, 414, 431, ...) as problem+json too
 
     threads = worker_threads(settings)
     options = {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": threads,

@@ -101,9 +101,10 @@ def document(doc_id: str) -> tuple[str, int]:
 
 
 @bp.errorhandler(FactCheckError)
-def domain_error(exc: FactCheckError) -> tuple[str, int]:
-    return _render("error.html", exc.status, status=exc.status, title=exc.title, detail=exc.detail,
-                   question=request.args.get("q", "") if request.endpoint == "web.search" else "")
+def domain_error(exc: FactCheckError) -> tuple[str, int, dict[str, str]]:
+    page, status = _render("error.html", exc.status, status=exc.status, title=exc.title, detail=exc.detail,
+                           question=request.args.get("q", "") if request.endpoint == "web.search" else "")
+    return page, status, exc.headers  # e.g. Retry-After on 429 and 503
 
 
 @bp.errorhandler(HTTPException)

@@ -7,6 +7,7 @@ transaction so that several queries see one consistent state.
 """
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import weakref
@@ -14,7 +15,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from embeddings.errors import StorageError
+
 BUSY_TIMEOUT_S = 30.0
+log = logging.getLogger("factcheck.store")
 
 
 def connect(path: str) -> sqlite3.Connection:
@@ -64,22 +68,39 @@ class Connections:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """The one write path: exclusive across threads and processes; all of it commits or none."""
+        """The one write path: exclusive across threads and processes; all of it commits or none.
+        A failure of the storage itself (SQLite's OperationalError, an OSError writing files inside
+        the transaction) is raised as StorageError, its cause kept."""
         with self._write_lock:
             if self._writing == threading.get_ident():  # nested: part of the outer transaction
                 yield
                 return
-            self.writer.execute("BEGIN IMMEDIATE")
+            try:
+                self.writer.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StorageError(f"the store cannot start a write ({exc})") from exc
             self._writing = threading.get_ident()
             self.transactions += 1
             try:
                 yield
                 self.writer.execute("COMMIT")
-            except BaseException:
-                self.writer.execute("ROLLBACK")
+            except BaseException as exc:
+                self._rollback()
+                if isinstance(exc, (sqlite3.OperationalError, OSError)):
+                    raise StorageError(f"the write failed and was rolled back ({exc})") from exc
                 raise
             finally:
                 self._writing = None
+
+    def _rollback(self) -> None:
+        """Roll back, unless SQLite already did (it does after some I/O errors); a failing rollback is
+        logged, never raised over the error that caused it."""
+        if not self.writer.in_transaction:
+            return
+        try:
+            self.writer.execute("ROLLBACK")
+        except sqlite3.Error:
+            log.exception("rollback failed after a failed write")
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

@@ -9,10 +9,13 @@ they pass COMPACT_SHARE of it or an id is reused.
 
 The index owns its metadata (model, dimension, format version) in a JSON file beside the .faiss
 file and refuses to open one built with another model. Saves are atomic: temp file + os.replace.
+The files are derived from the store: one that is missing, truncated or unreadable opens as an empty
+index (logged), which the live index then rebuilds from the stored vectors.
 """
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +31,11 @@ HNSW_M = 32  # graph links per vector
 EF_CONSTRUCTION = 80
 EF_SEARCH = 256  # candidates explored per search (at least k): recall@10 0.97 at 1M in bench.scale, 0.94 at 128
 COMPACT_SHARE = 0.1  # rebuild once this share of the graph is tombstones
+log = logging.getLogger("factcheck.index")
+
+
+class DamagedFile(Exception):
+    """A derived file that cannot be trusted; the index starts empty and is rebuilt from the store."""
 
 
 def new_index(dimension: int, size: int) -> faiss.IndexIDMap2:
@@ -49,18 +57,40 @@ class VectorIndex:
         self.meta_path = directory / "passages.faiss.json"
         self.tombstone_path = directory / "passages.faiss.deleted.npy"
         self.meta = {"model": model, "dimension": dimension, "version": FORMAT_VERSION}
-        self.index = self._open()
-        self.tombstones = np.load(self.tombstone_path) if self.tombstone_path.exists() else np.zeros(0, np.int64)
         self._filter: faiss.SearchParameters | None = None
+        try:
+            self.index, self.tombstones = self._open()
+        except DamagedFile as exc:
+            log.warning("%s; starting from an empty index, rebuilt from the store", exc)
+            self.index, self.tombstones = new_index(dimension, 0), np.zeros(0, np.int64)
 
-    def _open(self) -> faiss.IndexIDMap2:
+    def _open(self) -> tuple[faiss.IndexIDMap2, np.ndarray]:
         if not self.path.exists():
-            return new_index(self.meta["dimension"], 0)
-        found = json.loads(self.meta_path.read_text()) if self.meta_path.exists() else {}
+            return new_index(self.meta["dimension"], 0), np.zeros(0, np.int64)
+        try:
+            found = json.loads(self.meta_path.read_text())
+        except (OSError, ValueError) as exc:
+            raise DamagedFile(f"index metadata {self.meta_path} is missing or unreadable ({exc})") from exc
+        if isinstance(found, dict) and (found.get("model"), found.get("dimension")) != (self.meta["model"],
+                                                                                       self.meta["dimension"]):
+            raise IndexMismatch(f"the index at {self.path} holds vectors of {found.get('model')!r} "
+                                f"({found.get('dimension')} dimensions), not of the configured {self.meta['model']!r}; "
+                                "serve with the model it was built with, or ingest the documents into a new data dir")
         if found != self.meta:
-            raise IndexMismatch(f"index at {self.path} was built with {found or 'unknown settings'}, "
-                                f"expected {self.meta}; delete the data dir or re-ingest")
-        return faiss.read_index(str(self.path))
+            raise DamagedFile(f"index metadata {self.meta_path} is not what this version writes ({found!r})")
+        try:
+            index = faiss.read_index(str(self.path))
+        except RuntimeError as exc:
+            raise DamagedFile(f"index file {self.path} is unreadable ({str(exc).splitlines()[0]})") from exc
+        if index.d != self.meta["dimension"]:
+            raise DamagedFile(f"index file {self.path} holds {index.d}-dimensional vectors")
+        try:
+            tombstones = np.load(self.tombstone_path) if self.tombstone_path.exists() else np.zeros(0, np.int64)
+        except (OSError, ValueError, EOFError) as exc:
+            raise DamagedFile(f"tombstone file {self.tombstone_path} is unreadable ({exc})") from exc
+        if tombstones.ndim != 1 or tombstones.dtype != np.int64:
+            raise DamagedFile(f"tombstone file {self.tombstone_path} does not hold passage ids")
+        return index, tombstones
 
     def __len__(self) -> int:
         return self.index.ntotal - len(self.tombstones)

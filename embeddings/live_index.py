@@ -10,6 +10,7 @@ one that cannot be trusted is rebuilt from the stored vectors.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from pathlib import Path
@@ -18,6 +19,8 @@ import numpy as np
 
 from embeddings.index import VectorIndex
 from embeddings.store import PassageStore
+
+log = logging.getLogger("factcheck.index")
 
 
 class LiveIndex:
@@ -35,7 +38,12 @@ class LiveIndex:
                 self.generation = saved
                 self._catch_up()
             if self.generation != current or len(self.index) != self.store.passage_count():
-                self.index.rebuild(*self.store.all_vectors())
+                ids, vectors = self.store.all_vectors()
+                if ids:
+                    log.warning("the saved vector index (generation %s, %d vectors) does not match the store "
+                                "(generation %d); rebuilt from the store's %d passages", saved, len(self.index),
+                                current, len(ids))
+                self.index.rebuild(ids, vectors)
                 self.generation = current
                 rebuilt = True
             else:

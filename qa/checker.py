@@ -24,14 +24,19 @@ from qa.stance import StanceModel
 from qa.verdict import decide, shown, sides
 
 MAX_QUESTION_CHARS = 1000
-MAX_QUESTION_TOKENS = 64  # words (runs between spaces): bounds what the stance model spends per passage
+MAX_QUESTION_TOKENS = 64  # words (runs between blanks): bounds what the stance model spends per passage
 MAX_JUDGE_PASSAGES = 256
-_SPACE = r" \t\n\r"
-# A question or claim: 1 to MAX_QUESTION_TOKENS words. Plain character classes, so that Python, JSON Schema
-# (ECMA-262) and Rust regex engines agree; OpenAPI publishes this same pattern.
-QUESTION_PATTERN = (rf"^[{_SPACE}]*[^{_SPACE}]+(?:[{_SPACE}]+[^{_SPACE}]+){{0,{MAX_QUESTION_TOKENS - 1}}}"
-                    rf"[{_SPACE}]*$")
+# Python's whitespace (str.isspace), spelled out as \uXXXX ranges that Python, JSON Schema (ECMA-262, whose
+# \s is another set) and Rust regex engines read alike. A test pins it to str.isspace.
+WHITESPACE_CLASS = ("\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029"
+                    "\\u202f\\u205f\\u3000")
+# Blanks between words: the whitespace plus the invisible zero-width characters.
+BLANK_CLASS = WHITESPACE_CLASS + "\\u200b-\\u200d\\u2060\\ufeff"
+# A question or claim: 1 to MAX_QUESTION_TOKENS words; OpenAPI publishes this same pattern.
+QUESTION_PATTERN = (rf"^[{BLANK_CLASS}]*[^{BLANK_CLASS}]+(?:[{BLANK_CLASS}]+[^{BLANK_CLASS}]+)"
+                    rf"{{0,{MAX_QUESTION_TOKENS - 1}}}[{BLANK_CLASS}]*$")
 _QUESTION = re.compile(QUESTION_PATTERN)
+_EDGE_BLANKS = re.compile(rf"^[{BLANK_CLASS}]+|[{BLANK_CLASS}]+$")
 
 
 class Checker:
@@ -100,10 +105,15 @@ class Checker:
 
 
 def require_text(value: object, name: str) -> str:
-    if not isinstance(value, str) or not value.strip(" \t\n\r"):
+    """`value` without blanks at its ends; InvalidInput unless it is a string of 1 to
+    MAX_QUESTION_TOKENS words (split on every Unicode blank) and at most MAX_QUESTION_CHARS characters."""
+    if not isinstance(value, str):
         raise InvalidInput(f"{name} must be a non-empty string")
+    stripped = _EDGE_BLANKS.sub("", value)
+    if not stripped:
+        raise InvalidInput(f"{name} must be a non-empty string (it holds only blanks)")
     if len(value) > MAX_QUESTION_CHARS:
         raise InvalidInput(f"{name} is longer than {MAX_QUESTION_CHARS} characters")
     if not _QUESTION.match(value):
         raise InvalidInput(f"{name} is longer than {MAX_QUESTION_TOKENS} words")
-    return value.strip(" \t\n\r")
+    return stripped

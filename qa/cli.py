@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from embeddings.errors import StorageError
 from qa.errors import FactCheckError
 from qa.settings import Settings
 
@@ -90,22 +91,26 @@ def ingest(paths: tuple[Path, ...], data_dir: Path | None, ray_address: str | No
     except FactCheckError as exc:
         raise click.ClickException(exc.detail) from exc
     added = skipped = failed = 0
-    with checker.bulk():
-        for path in tqdm(files, desc="ingest", unit="file", disable=None):
-            for outcome in checker.ingest_file(path):
-                if outcome.error:
-                    failed += 1
-                    tqdm.write(f"error: {outcome.error}", file=sys.stderr)
-                elif outcome.created:
-                    added += 1
-                else:
-                    skipped += 1
+    try:
+        with checker.bulk():
+            for path in tqdm(files, desc="ingest", unit="file", disable=None):
+                for outcome in checker.ingest_file(path):
+                    if outcome.error:
+                        failed += 1
+                        tqdm.write(f"error: {outcome.error}", file=sys.stderr)
+                    elif outcome.created:
+                        added += 1
+                    else:
+                        skipped += 1
+    except StorageError as exc:
+        _report(added, skipped, failed, exit_now=False)
+        raise click.ClickException(f"{exc.detail}; what was reported added is stored") from exc
     _report(added, skipped, failed)
 
 
-def _report(added: int, skipped: int, failed: int) -> None:
+def _report(added: int, skipped: int, failed: int, exit_now: bool = True) -> None:
     click.echo(f"{added} added, {skipped} already present, {failed} failed")
-    if failed:
+    if failed and exit_now:
         sys.exit(1)
 
 

@@ -19,7 +19,7 @@ from embeddings.encoder import Encoder
 from embeddings.live_index import LiveIndex
 from embeddings.store import PassageStore
 from qa.documents import Document
-from qa.errors import FactCheckError, NotFound
+from qa.errors import FactCheckError, IngestError, NotFound
 from qa.ingest import build_document
 from qa.batch_ingest import batches
 from qa.near_duplicates import StoryIndex, signature
@@ -96,6 +96,11 @@ class Corpus:
         every new passage (none when `vectors`, one array per document, were computed elsewhere), one
         transaction, one index update. Documents already stored, or repeated earlier in the batch, are
         reported with the stored copy's id."""
+        for doc in docs:
+            if len(doc.passages) > self.settings.max_passages_per_document:
+                raise IngestError(f"{doc.source.path or 'document'}: {len(doc.passages)} passages, more than the "
+                                  f"{self.settings.max_passages_per_document} one document may have "
+                                  "(setting max_passages_per_document); split it into smaller documents")
         outcomes = [IngestOutcome(d.source.path, d.doc_id, d.source.title, False, len(d.passages)) for d in docs]
         first = {d.content_hash: i for i, d in reversed(list(enumerate(docs)))}
         new = [i for i, d in enumerate(docs) if first[d.content_hash] == i and not self.store.doc_id_for_hash(d.content_hash)]
@@ -126,9 +131,12 @@ class Corpus:
         return self._stored_ids(outcomes, docs)
 
     def _stored_ids(self, outcomes: list[IngestOutcome], docs: list[Document]) -> list[IngestOutcome]:
+        """Outcomes of documents stored before describe the stored copy (its id and title)."""
         for outcome, doc in zip(outcomes, docs):
             if not outcome.created:
                 outcome.doc_id = self.store.doc_id_for_hash(doc.content_hash) or doc.doc_id
+                stored = self.store.source(outcome.doc_id)
+                outcome.title = stored.title if stored else outcome.title
         return outcomes
 
     def ingest_file(self, path: Path) -> list[IngestOutcome]:

@@ -29,6 +29,9 @@ class Settings:
     queue_timeout: float = 30.0  # seconds a request may wait for a slot before a 503
     rate_limit: int = 120  # costly requests a minute per client address, per worker (0: no limit)
     rate_burst: int = 20  # requests a client may send at once before the rate applies
+    max_client_connections: int = 8  # requests one client address may have in the server at once (0: no cap)
+    body_timeout: float = 10.0  # seconds to send a request body, plus one per 64 KiB of it; slower gets 408
+    max_passages_per_document: int = 2000  # a longer document is refused (422): bounds one upload's work
     vector_backend: str = "faiss"  # "faiss": embedded index in data_dir; "milvus": a Milvus server or cluster
     milvus_uri: str = ""  # e.g. http://milvus:19530
     milvus_token: str = field(default="", repr=False)  # "user:password" or an API key; never printed
@@ -69,6 +72,9 @@ class Settings:
             raise InvalidInput("max_concurrent must be at least 1, queue_limit at least 0, queue_timeout positive")
         if self.rate_limit < 0 or self.rate_burst < 1:
             raise InvalidInput("rate_limit must be at least 0 and rate_burst at least 1")
+        if self.max_client_connections < 0 or self.body_timeout <= 0 or self.max_passages_per_document < 1:
+            raise InvalidInput("max_client_connections must be at least 0, body_timeout positive and "
+                               "max_passages_per_document at least 1")
         if self.vector_backend not in VECTOR_BACKENDS:
             raise InvalidInput(f"vector_backend must be one of {', '.join(VECTOR_BACKENDS)}")
         if self.vector_backend == "milvus" and not self.milvus_uri:

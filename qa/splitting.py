@@ -18,6 +18,7 @@ _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _PROSE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 _JOINERS = {"it", "he", "she", "they", "this", "that", "these", "those", "his", "her", "their", "its",
             "but", "however", "yet", "still", "also", "so", "then"}
+_WORD_WITH_LETTERS = re.compile(r"[^\W\d_]{2,}")  # two or more letters in a row, in any script
 MAX_PASSAGE_CHARS = 600
 SHORT_PASSAGE_CHARS = 100
 MIN_UNPUNCTUATED_WORDS = 15  # a line this long without final punctuation is still prose
@@ -70,6 +71,8 @@ def split_passages(doc_id: str, text: str, skip_first: bool = True) -> list[Pass
         paragraph = text[p_start:p_end]
         if not _PROSE_END.search(paragraph) and len(paragraph.split()) < MIN_UNPUNCTUATED_WORDS:
             continue  # a heading, caption or name line
+        if not _WORD_WITH_LETTERS.search(paragraph):
+            continue  # numbers or symbols only (a table row, a list of figures): no prose to judge
         merged: list[tuple[int, int]] = []
         for span in sentence_spans(text, p_start, p_end):
             if merged and _joins_previous(text, merged[-1], span):

@@ -6,6 +6,8 @@ import random
 import numpy as np
 import pytest
 
+from embeddings.errors import StorageError
+
 from qa.batch_ingest import batches
 from qa.documents import Document
 from qa.ingest import build_document
@@ -82,7 +84,7 @@ def test_a_failed_batch_stores_nothing(fresh_checker: FactChecker, monkeypatch) 
     def fail(ids, vectors):
         raise OSError("disk full")
     monkeypatch.setattr(fresh_checker.corpus.index, "add", fail)
-    with pytest.raises(OSError):
+    with pytest.raises(StorageError, match="disk full"):  # storage failures surface as StorageError (503)
         fresh_checker.corpus.store_documents(docs[1:])
     assert fresh_checker.store.document_count() == 1 and len(fresh_checker.index) == len(docs[0].passages)
     assert fresh_checker.corpus.stories.find(signature(docs[0].text)) == docs[0].doc_id

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from embeddings.errors import StorageError
+
 from qa.errors import IngestError
 from qa.readers import RawDocument
 
@@ -93,7 +95,7 @@ def test_failed_index_save_rolls_back(fresh_checker, monkeypatch) -> None:
 
     before = counts(fresh_checker)
     monkeypatch.setattr(fresh_checker.index, "save", broken_save)
-    with pytest.raises(OSError):
+    with pytest.raises(StorageError, match="disk full"):
         fresh_checker.add_document(RawDocument(ARTICLE))
     assert counts(fresh_checker) == before
     assert fresh_checker.store.lexical_search("tomatoes", 5) == []

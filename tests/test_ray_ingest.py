@@ -52,8 +52,9 @@ def test_ray_ingest_of_the_seeds_equals_plain_ingest(ray_local, seeded, tmp_path
     question = "Did Russia lift its ban on Turkish tomatoes?"
     on_ray, plain = checker.check(question).to_dict(), seeded.check(question).to_dict()
     assert on_ray["verdict"] == plain["verdict"] == "refuted"
-    for side in ("supporting", "conflicting", "related"):
-        assert [(p["id"], p["relevance"]) for p in on_ray[side]] == [(p["id"], p["relevance"]) for p in plain[side]]
+    for side in ("supporting", "conflicting", "related"):  # relevance agrees within the vectors' tolerance
+        assert [p["id"] for p in on_ray[side]] == [p["id"] for p in plain[side]]
+        assert [p["relevance"] for p in on_ray[side]] == pytest.approx([p["relevance"] for p in plain[side]], abs=2e-3)
 
 
 def write_corpus(folder: Path) -> list[Path]:
