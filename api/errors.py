@@ -6,8 +6,7 @@ import logging
 from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
 
-from embeddings.errors import StorageError
-from qa.errors import FactCheckError
+from embeddings.errors import ServiceError, StorageError
 
 log = logging.getLogger("factcheck")
 
@@ -18,15 +17,15 @@ def problem(status: int, title: str, detail: str, headers: dict[str, str] | None
 
 
 def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(FactCheckError)
-    def domain_error(exc: FactCheckError) -> Response:
+    @app.errorhandler(ServiceError)
+    def domain_error(exc: ServiceError) -> Response:
         return problem(exc.status, exc.title, exc.detail, exc.headers)
 
     @app.errorhandler(StorageError)
     def storage_error(exc: StorageError) -> Response:
         log.error("storage failure: %s", exc.detail, exc_info=exc)  # with its cause, the original error
         return problem(exc.status, exc.title, "the store cannot take writes right now; nothing was written, "
-                       "reads go on", {"Retry-After": str(exc.retry_after)})
+                       "reads go on", exc.headers)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:

@@ -40,7 +40,7 @@ from api.guard import allowed_hosts
 from api.limits import Overloaded, TooManyRequests
 from api.schemas import CheckResult, JudgeResult
 from qa import __version__
-from qa.errors import FactCheckError
+from embeddings.errors import ServiceError
 from qa.service import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, FactChecker
 from qa.settings import Settings
 
@@ -94,7 +94,7 @@ def _call(work: Callable[[], object]):
     """Run core work; its input errors become tool errors (isError results the model can read and fix)."""
     try:
         return work()
-    except FactCheckError as exc:
+    except ServiceError as exc:
         raise ToolError(exc.detail) from exc
 
 
@@ -132,7 +132,7 @@ def run_stdio(settings: Settings) -> None:
         try:
             checker = FactChecker(settings)
             seeded = checker.index_seeds_if_empty()
-        except FactCheckError as exc:
+        except ServiceError as exc:
             raise SystemExit(f"factcheck mcp: {exc.detail}") from exc
     if seeded:
         log.info("indexed %d seed documents into %s", sum(o.created for o in seeded), settings.data_dir)

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from qa.documents import Document
-from qa.errors import FactCheckError
+from embeddings.errors import ServiceError
 from qa.near_duplicates import PASSAGE_THRESHOLD, jaccard
 from qa.service import MAX_QUESTION_CHARS, FactChecker
 
@@ -100,8 +100,8 @@ def document(doc_id: str) -> tuple[str, int]:
                    link=safe_link(doc.source.url), question=request.args.get("q", ""))
 
 
-@bp.errorhandler(FactCheckError)
-def domain_error(exc: FactCheckError) -> tuple[str, int, dict[str, str]]:
+@bp.errorhandler(ServiceError)
+def domain_error(exc: ServiceError) -> tuple[str, int, dict[str, str]]:
     page, status = _render("error.html", exc.status, status=exc.status, title=exc.title, detail=exc.detail,
                            question=request.args.get("q", "") if request.endpoint == "web.search" else "")
     return page, status, exc.headers  # e.g. Retry-After on 429 and 503

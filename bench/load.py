@@ -48,7 +48,7 @@ def start(setup: str, data: Path, port: int) -> subprocess.Popen:
         env.update(FACTCHECK_RATE_LIMIT="0", FACTCHECK_QUEUE_LIMIT="1000", FACTCHECK_MAX_CONCURRENT="1000")
         command = [sys.executable, "-c", BASELINE, str(port)]
     else:
-        command = [sys.executable, "-m", "qa.cli", "serve", "--port", str(port), "--server", server,
+        command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--server", server,
                    "--workers", workers]
     return subprocess.Popen(command, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -137,7 +137,7 @@ def main() -> None:
     report: dict = {"clients": args.clients, "seconds": args.seconds, "endpoint": "GET /v1/check", "setups": {}}
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
-        subprocess.run([sys.executable, "-m", "qa.cli", "ingest", str(REPO / "seeds"), "--data-dir", str(data)],
+        subprocess.run([sys.executable, "-m", "api.cli", "ingest", str(REPO / "seeds"), "--data-dir", str(data)],
                        check=True, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.DEVNULL)
         for setup in args.setups.split(","):
             port = free_port()

@@ -20,7 +20,7 @@ import numpy as np
 from bench.common import DEFAULT_DATA, require_data, write_results
 from bench.corpus import fnc1_articles, passages_of
 from embeddings.encoder import MIN_COSINE, MiniLMEncoder
-from qa.precision import MODES
+from embeddings.precision import MODES
 from qa.stance import LABELS, StanceModel
 from training.data import held_out_rows, to_pair
 

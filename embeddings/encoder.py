@@ -1,7 +1,7 @@
 """The packaged all-MiniLM-L6-v2 sentence encoder, loaded lazily once, fully offline.
 
 How it runs (fp32, bf16 autocast or dynamic int8) is measured at load time on the CPU at hand by
-qa.precision; a mode is eligible only if its probe embeddings keep cosine >= MIN_COSINE with fp32's.
+embeddings.precision; a mode is eligible only if its probe embeddings keep cosine >= MIN_COSINE with fp32's.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from qa.precision import MODES, Choice, choose, cosine_agreement, int8_copy, runner
+from embeddings.precision import MODES, Choice, choose, cosine_agreement, int8_copy, runner
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSION = 384
@@ -46,7 +46,7 @@ def packaged_model_path() -> Path:
 class MiniLMEncoder:
     """Normalised float32 vectors, so inner product is cosine similarity.
 
-    precision: "auto" (measure mode and thread count at load time) or one of qa.precision.MODES to
+    precision: "auto" (measure mode and thread count at load time) or one of embeddings.precision.MODES to
     force a mode on `threads` threads."""
 
     name = MODEL_NAME

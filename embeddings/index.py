@@ -23,7 +23,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from qa.errors import IndexMismatch
+from embeddings.errors import IndexMismatch
 
 FORMAT_VERSION = 1
 FLAT_MAX = 50_000  # exact search below this many vectors

@@ -17,7 +17,7 @@ import grpc
 import numpy as np
 from pymilvus import DataType, MilvusClient, MilvusException
 
-from qa.errors import BackendUnavailable, IndexMismatch
+from embeddings.errors import BackendUnavailable, IndexMismatch
 
 FORMAT_VERSION = 1
 PROPERTY_PREFIX = "factcheck."

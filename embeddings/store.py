@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from embeddings.connections import Connections
-from qa.documents import Document, Passage, Source
+from embeddings.records import Document, Passage, Source
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (

@@ -1,4 +1,4 @@
-"""The vector backend interface and the factory that picks one by settings.
+"""The vector backend interface and the factory that picks one by its configuration.
 
 Two backends hold the passage vectors, keyed by the store's integer passage ids, with inner product
 on normalised vectors (= cosine) as the score:
@@ -10,13 +10,27 @@ SQLite (embeddings/store.py) stays the source of truth: either backend can be re
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 import faiss
 import numpy as np
 
 from embeddings.index import VectorIndex
-from qa.settings import Settings
+
+VECTOR_BACKENDS = ("faiss", "milvus")
+
+
+@dataclass(frozen=True)
+class BackendConfig:
+    """Where the vectors live: `kind` is one of VECTOR_BACKENDS."""
+
+    kind: str = "faiss"
+    data_dir: Path = Path("data")  # faiss: the index files go here
+    milvus_uri: str = ""
+    milvus_collection: str = "factcheck_passages"
+    milvus_token: str = field(default="", repr=False)
 
 
 class VectorBackend(Protocol):
@@ -52,11 +66,11 @@ class FaissBackend(VectorIndex):
         return [(int(present[j]), float(scores[j])) for j in order]
 
 
-def open_vector_backend(settings: Settings, model: str, dimension: int) -> VectorBackend:
-    """The backend `settings.vector_backend` names, opened and checked against model and dimension."""
-    if settings.vector_backend == "milvus":
+def open_vector_backend(config: BackendConfig, model: str, dimension: int) -> VectorBackend:
+    """The backend `config.kind` names, opened and checked against model and dimension."""
+    if config.kind == "milvus":
         from embeddings.milvus_index import MilvusIndex
 
-        return MilvusIndex(settings.milvus_uri, model, dimension, collection=settings.milvus_collection,
-                           token=settings.milvus_token)
-    return FaissBackend(settings.data_dir, model, dimension)
+        return MilvusIndex(config.milvus_uri, model, dimension, collection=config.milvus_collection,
+                           token=config.milvus_token)
+    return FaissBackend(config.data_dir, model, dimension)

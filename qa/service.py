@@ -35,7 +35,7 @@ class FactChecker:
         self.encoder = encoder or MiniLMEncoder(self.settings.threads)
         self.stance = stance or StanceModel(threads=self.settings.threads)
         self.store = PassageStore(self.settings.data_dir / "factcheck.sqlite3")
-        self.index = open_vector_backend(self.settings, self.encoder.name, self.encoder.dimension)
+        self.index = open_vector_backend(self.settings.vector_config, self.encoder.name, self.encoder.dimension)
         self.live_index = LiveIndex(self.index, self.store, self.settings.data_dir / "passages.generation.json")
         self.corpus = Corpus(self.settings, self.encoder, self.store, self.live_index)
         self.checker = Checker(self.settings, self.encoder, self.stance, self.store, self.live_index)

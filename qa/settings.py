@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from embeddings.vector_backend import VECTOR_BACKENDS, BackendConfig
 from qa.errors import InvalidInput
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
-VECTOR_BACKENDS = ("faiss", "milvus")
 _COLLECTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,254}")
 
 
@@ -60,6 +60,11 @@ class Settings:
         settings = replace(self, **converted)
         settings.validate()
         return settings
+
+    @property
+    def vector_config(self) -> BackendConfig:
+        return BackendConfig(self.vector_backend, self.data_dir, self.milvus_uri, self.milvus_collection,
+                             self.milvus_token)
 
     def validate(self) -> None:
         if not 1 <= self.top_k <= 50:

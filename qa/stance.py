@@ -2,7 +2,7 @@
 
 The cross-encoder trained by `python -m training train-stance` ships as package data in qa/models/stance.
 It is loaded lazily, once, and scores pairs in batches. How it runs (fp32, bf16 autocast or dynamic
-int8, and on how many threads) is measured at load time by qa.precision on the CPU at hand: bf16 is
+int8, and on how many threads) is measured at load time by embeddings.precision on the CPU at hand: bf16 is
 2-3x faster where the CPU has it natively and several times slower where it is emulated. A mode is
 eligible only if it keeps every probe pair's label and moves no probability by more than MAX_SHIFT.
 Probabilities are temperature-scaled, so they are calibrated and sum to 1.
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.documents import StanceScores
-from qa.precision import MODES, Choice, choose, int8_copy, probability_agreement, runner
+from embeddings.precision import MODES, Choice, choose, int8_copy, probability_agreement, runner
 from qa.stance_calibration import softmax
 from qa.stance_text import relevant_excerpt
 
@@ -42,7 +42,7 @@ PROBE = [  # claim / passage pairs of the lengths the service judges
 class StanceModel:
     def __init__(self, model_dir: Path = MODEL_DIR, threads: int = 2, batch_size: int = 32,
                  precision: str = "auto") -> None:
-        """precision: "auto" (measure mode and thread count at load time) or one of qa.precision.MODES."""
+        """precision: "auto" (measure mode and thread count at load time) or one of embeddings.precision.MODES."""
         if precision not in ("auto", *MODES):
             raise ValueError(f"precision must be 'auto' or one of {MODES}")
         self.model_dir = model_dir

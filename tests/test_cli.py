@@ -6,7 +6,7 @@ import shutil
 
 from click.testing import CliRunner
 
-from qa.cli import main
+from api.cli import main
 
 
 def test_ingest_then_ask(tmp_path, seeded_dir) -> None:

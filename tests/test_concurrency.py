@@ -84,7 +84,7 @@ def test_cli_ingest_into_the_data_dir_of_a_running_app(seeded_copy: FactChecker,
     client = create_app(seeded_copy.settings, checker=seeded_copy).test_client()
     assert "Grain deal" not in cited(client.get(f"/v1/check?q={GRAIN_QUESTION}").get_json())
     (tmp_path / "grain.txt").write_text(GRAIN)
-    ingest = subprocess.run([sys.executable, "-m", "qa.cli", "ingest", str(tmp_path / "grain.txt"),
+    ingest = subprocess.run([sys.executable, "-m", "api.cli", "ingest", str(tmp_path / "grain.txt"),
                              "--data-dir", str(seeded_copy.settings.data_dir)], capture_output=True, text=True,
                             timeout=300)
     assert ingest.returncode == 0, ingest.stderr

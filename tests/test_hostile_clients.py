@@ -34,7 +34,7 @@ def server(tmp_path_factory, seeded_dir):
     port = free_port()
     env = {**os.environ, "FACTCHECK_THREADS": "1", "FACTCHECK_RATE_LIMIT": "6", "FACTCHECK_RATE_BURST": "3",
            "FACTCHECK_BODY_TIMEOUT": str(BODY_TIMEOUT), "FACTCHECK_MAX_UPLOAD_BYTES": str(MAX_UPLOAD)}
-    process = subprocess.Popen([sys.executable, "-m", "qa.cli", "serve", "--port", str(port), "--workers", "1",
+    process = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", "1",
                                 "--data-dir", str(data)], env=env, start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300

@@ -92,7 +92,7 @@ def test_stdio_server(tmp_path):
     data = tmp_path / "data"
     env = {"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "PYTHONUNBUFFERED": "1"}
     params = StdioServerParameters(command=sys.executable, env=env, cwd=str(REPO),
-                                   args=["-c", "from qa.cli import main; main()", "mcp", "--data-dir", str(data)])
+                                   args=["-c", "from api.cli import main; main()", "mcp", "--data-dir", str(data)])
     stray: list[Exception] = []
 
     async def on_message(message) -> None:

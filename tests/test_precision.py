@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from embeddings.encoder import MIN_COSINE, MiniLMEncoder
-from qa.precision import choose, cosine_agreement, probability_agreement
+from embeddings.precision import choose, cosine_agreement, probability_agreement
 from qa.stance import MAX_SHIFT, StanceModel
 
 REFERENCE = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1]])

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 pytest.importorskip("ray.data", reason="Ray Data is not installed: pip install -e '.[scale]'")
 
-from qa.cli import main  # noqa: E402
+from api.cli import main  # noqa: E402
 from qa.errors import InvalidInput  # noqa: E402
 from qa.ray_ingest import RayOptions, ray_ingest  # noqa: E402
 from qa.service import FactChecker  # noqa: E402

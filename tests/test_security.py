@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from api import create_app
 from api.guard import host_allowed, is_loopback, origin_allowed
-from qa.cli import main
+from api.cli import main
 from tests.test_api import assert_problem
 
 DOC = {"text": "Mayor resigns. The mayor of Springfield resigned on Monday, the council said.", "title": "Mayor"}

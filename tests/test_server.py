@@ -46,7 +46,7 @@ def server(tmp_path_factory, seeded_dir):
     shutil.copytree(seeded_dir, data)
     port = free_port()
     env = {**os.environ, "FACTCHECK_RATE_LIMIT": "0", "FACTCHECK_THREADS": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "qa.cli", "serve", "--port", str(port), "--workers", "2",
+    process = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", "2",
                                 "--data-dir", str(data)], env=env, start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

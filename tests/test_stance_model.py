@@ -6,7 +6,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from qa.cli import main
+from api.cli import main
 from qa.stance import MODEL_DIR
 
 CLEAR_CASES = [

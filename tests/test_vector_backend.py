@@ -22,7 +22,7 @@ def unit_rows(n: int, dim: int, seed: int) -> np.ndarray:
 
 
 def test_default_backend_is_the_embedded_faiss_index(tmp_path: Path) -> None:
-    backend = open_vector_backend(Settings(data_dir=tmp_path), "toy", 8)
+    backend = open_vector_backend(Settings(data_dir=tmp_path).vector_config, "toy", 8)
     assert isinstance(backend, FaissBackend) and len(backend) == 0
 
 
@@ -62,7 +62,7 @@ def test_faiss_filtered_search_is_exact_over_the_allowed_ids(tmp_path: Path) -> 
 
 
 def test_core_imports_neither_pymilvus_nor_ray() -> None:
-    code = ("import sys, qa.service, qa.cli, api, embeddings.vector_backend; "
+    code = ("import sys, qa.service, api.cli, api, embeddings.vector_backend; "
             "print(sorted(m for m in ('pymilvus', 'ray', 'milvus_lite') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

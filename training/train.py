@@ -20,7 +20,7 @@ import torch
 from tqdm import tqdm
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-from qa.precision import autocast, bf16_is_faster
+from embeddings.precision import autocast, bf16_is_faster
 from qa.stance_calibration import expected_calibration_error, fit_temperature
 from training.data import LABELS, Pair, build_pool, calibration_pairs, label_counts
 

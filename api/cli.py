@@ -8,8 +8,7 @@ from pathlib import Path
 
 import click
 
-from embeddings.errors import StorageError
-from qa.errors import FactCheckError
+from embeddings.errors import ServiceError
 from qa.settings import Settings
 
 data_dir_option = click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -21,7 +20,7 @@ def _checker(data_dir: Path | None):
 
     try:
         return FactChecker(Settings.from_env(data_dir=data_dir))
-    except FactCheckError as exc:
+    except ServiceError as exc:
         raise click.ClickException(exc.detail) from exc
 
 
@@ -64,7 +63,7 @@ def serve(host: str, port: int, workers: int, server: str, insecure: bool, data_
 def _settings(data_dir: Path | None) -> Settings:
     try:
         return Settings.from_env(data_dir=data_dir)
-    except FactCheckError as exc:
+    except ServiceError as exc:
         raise click.ClickException(exc.detail) from exc
 
 
@@ -88,7 +87,7 @@ def ingest(paths: tuple[Path, ...], data_dir: Path | None, ray_address: str | No
         return
     try:
         files = expand_paths(list(paths))
-    except FactCheckError as exc:
+    except ServiceError as exc:
         raise click.ClickException(exc.detail) from exc
     added = skipped = failed = 0
     try:
@@ -102,7 +101,7 @@ def ingest(paths: tuple[Path, ...], data_dir: Path | None, ray_address: str | No
                         added += 1
                     else:
                         skipped += 1
-    except StorageError as exc:
+    except ServiceError as exc:  # the store or the vector backend failed: stop, saying what is stored
         _report(added, skipped, failed, exit_now=False)
         raise click.ClickException(f"{exc.detail}; what was reported added is stored") from exc
     _report(added, skipped, failed)
@@ -122,7 +121,7 @@ def _ingest_on_ray(checker, paths: list[Path], address: str, actors: int) -> Non
     try:
         options = RayOptions(address=address, actors=actors, threads=checker.settings.threads)
         outcomes = ray_ingest(checker, paths, options)
-    except FactCheckError as exc:
+    except ServiceError as exc:
         raise click.ClickException(exc.detail) from exc
     except ConnectionError as exc:
         raise click.ClickException(f"cannot reach Ray at {address}: {exc}") from exc
@@ -143,7 +142,7 @@ def ask(question: str, as_json: bool, top_k: int | None, data_dir: Path | None) 
     checker = _checker(data_dir)
     try:
         result = checker.check(question, top_k).to_dict()
-    except FactCheckError as exc:
+    except ServiceError as exc:
         raise click.ClickException(exc.detail) from exc
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
