@@ -20,8 +20,8 @@ def create_app(settings: Settings | None = None, checker=None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # the DefaultJSONProvider's settings
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["factcheck_settings"] = settings
     app.extensions["factcheck"] = checker or FactChecker(settings)
     app.extensions["factcheck_metrics"] = Metrics()

@@ -159,7 +159,8 @@ def ask(question: str, as_json: bool, top_k: int | None, data_dir: Path | None) 
             src = passage["source"]
             origin = ", ".join(x for x in (src["title"], src["publisher"], src["date"]) if x)
             click.echo(f"  [{number}] {passage['stance_scores'][passage['stance']]:.2f} {passage['text']}")
-            click.echo(f"      — {origin}" + (f" (also in {len(passage['also_in'])} more)" if passage["also_in"] else ""))
+            copies = f" (also in {len(passage['also_in'])} more)" if passage["also_in"] else ""
+            click.echo(f"      — {origin}{copies}")
 
 
 @main.command()

@@ -7,6 +7,7 @@ them with 400 problem+json (MCP's own parser refuses them too).
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import request
 
@@ -32,7 +33,7 @@ def require_unicode(value: object) -> None:
             stack.extend(item)
 
 
-def json_body() -> dict:
+def json_body() -> dict[str, Any]:
     """The request's JSON object, or InvalidInput (400) saying what is wrong with it."""
     if not request.is_json:
         raise InvalidInput("the request body must be a JSON object (Content-Type: application/json)")

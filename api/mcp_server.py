@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from concurrent.futures import Future
-from typing import Annotated
+from typing import Annotated, Any
 
 from a2wsgi import ASGIMiddleware
 from flask import Flask
@@ -39,8 +39,8 @@ from api.errors import problem
 from api.guard import allowed_hosts
 from api.limits import Overloaded, TooManyRequests
 from api.schemas import CheckResult, JudgeResult
-from qa import __version__
 from embeddings.errors import ServiceError
+from qa import __version__
 from qa.service import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, FactChecker
 from qa.settings import Settings
 
@@ -212,7 +212,7 @@ def mcp_edge(wsgi: Callable, app: Flask) -> Callable:
     return handle
 
 
-def _as_problem(wsgi: Callable, environ: dict, start_response: Callable) -> list[bytes]:
+def _as_problem(wsgi: Callable, environ: dict, start_response: Callable) -> Iterable[bytes]:
     """Run the SDK app; an error it answers with a non-JSON body is re-sent as problem+json (JSON-RPC
     error bodies, which MCP clients read, pass unchanged)."""
     answered: list = []
@@ -262,7 +262,8 @@ class AsgiBridge:
     def __call__(self, environ: dict, start_response: Callable) -> list[bytes]:
         # Buffered: JSON-response mode sends one body anyway, and running a2wsgi's iterator to its end (whatever
         # the WSGI server does with ours, e.g. drop it when the client hangs up) is what ends the request's task.
-        return [b"".join(self._started()(environ, start_response))]
+        wsgi: Any = self._started()
+        return [b"".join(wsgi(environ, start_response))]
 
     def _started(self) -> ASGIMiddleware:
         with self._lock:
@@ -275,7 +276,8 @@ class AsgiBridge:
                 if not ready.wait(self._start_timeout) or self._lifetime.done():
                     self._lifetime.result(0)  # raises why it did not start
                     raise RuntimeError("the MCP session manager stopped")
-                self._wsgi = ASGIMiddleware(StreamableHTTPASGIApp(self._manager), loop=self._loop, wait_time=10.0)
+                asgi: Any = StreamableHTTPASGIApp(self._manager)  # an ASGI app; a2wsgi's types are narrower
+                self._wsgi = ASGIMiddleware(asgi, loop=self._loop, wait_time=10.0)
             return self._wsgi
 
     async def _hold(self, ready: threading.Event) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
@@ -36,12 +37,13 @@ def _count(response: Response) -> Response:
 
 @bp.route("/v1/check", methods=["GET", "POST"])
 def check():
+    question: Any
+    top_k: Any  # as sent; the core validates both
     if request.method == "GET":
-        question, top_k = request.args.get("q", ""), request.args.get("top_k")
-        if top_k is not None:
-            if not (top_k.isascii() and top_k.isdigit()):
-                raise InvalidInput("top_k must be an integer between 1 and 50")
-            top_k = int(top_k)
+        question, raw_top_k = request.args.get("q", ""), request.args.get("top_k")
+        if raw_top_k is not None and not (raw_top_k.isascii() and raw_top_k.isdigit()):
+            raise InvalidInput("top_k must be an integer between 1 and 50")
+        top_k = None if raw_top_k is None else int(raw_top_k)
     else:
         body = json_body()
         question, top_k = body.get("question"), body.get("top_k")
@@ -53,7 +55,9 @@ def check():
 @bp.post("/v1/judge")
 def judge():
     body = json_body()
-    scores = checker().judge(body.get("claim"), body.get("passages"))
+    claim: Any = body.get("claim")  # as sent; the core validates
+    passages: Any = body.get("passages")
+    scores = checker().judge(claim, passages)
     return jsonify({"claim": body["claim"].strip(),
                     "results": [{"passage": p, "stance": s.stance, "stance_scores": s.to_dict()}
                                 for p, s in zip(body["passages"], scores)]})
@@ -78,14 +82,14 @@ def _raw_from_request() -> RawDocument:
         docs = parse(decode(upload.read(), name), name)
         if len(docs) != 1:
             raise InvalidInput(f"{name}: upload one document at a time (this file holds {len(docs)})")
-        return replace(docs[0], path=name, **{k: v for k, v in meta.items() if v})
+        return replace(docs[0], path=name, **{k: v for k, v in meta.items() if v})  # type: ignore[arg-type]
     body = json_body()
     if not isinstance(body.get("text"), str) or not body["text"].strip():
         raise InvalidInput("field 'text' must be a non-empty string (or upload a file as 'file')")
     problem = metadata_problem(body)
     if problem:
         raise InvalidInput(problem)
-    return RawDocument(body["text"], **{k: body.get(k) for k in _DOC_FIELDS})
+    return RawDocument(body["text"], **{k: body.get(k) for k in _DOC_FIELDS})  # type: ignore[arg-type]
 
 
 @bp.get("/v1/documents")

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from qa.documents import Document
 from embeddings.errors import ServiceError
+from qa.documents import Document
 from qa.near_duplicates import PASSAGE_THRESHOLD, jaccard
 from qa.service import MAX_QUESTION_CHARS, FactChecker
 

@@ -56,7 +56,8 @@ class VectorIndex:
         self.path = directory / "passages.faiss"
         self.meta_path = directory / "passages.faiss.json"
         self.tombstone_path = directory / "passages.faiss.deleted.npy"
-        self.meta = {"model": model, "dimension": dimension, "version": FORMAT_VERSION}
+        self.dimension = dimension
+        self.meta: dict[str, str | int] = {"model": model, "dimension": dimension, "version": FORMAT_VERSION}
         self._filter: faiss.SearchParameters | None = None
         try:
             self.index, self.tombstones = self._open()
@@ -66,7 +67,7 @@ class VectorIndex:
 
     def _open(self) -> tuple[faiss.IndexIDMap2, np.ndarray]:
         if not self.path.exists():
-            return new_index(self.meta["dimension"], 0), np.zeros(0, np.int64)
+            return new_index(self.dimension, 0), np.zeros(0, np.int64)
         try:
             found = json.loads(self.meta_path.read_text())
         except (OSError, ValueError) as exc:
@@ -82,7 +83,7 @@ class VectorIndex:
             index = faiss.read_index(str(self.path))
         except RuntimeError as exc:
             raise DamagedFile(f"index file {self.path} is unreadable ({str(exc).splitlines()[0]})") from exc
-        if index.d != self.meta["dimension"]:
+        if index.d != self.dimension:
             raise DamagedFile(f"index file {self.path} holds {index.d}-dimensional vectors")
         try:
             tombstones = np.load(self.tombstone_path) if self.tombstone_path.exists() else np.zeros(0, np.int64)
@@ -108,7 +109,7 @@ class VectorIndex:
         self.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids_array)
 
     def rebuild(self, ids: list[int], vectors: np.ndarray) -> None:
-        self.index = new_index(self.meta["dimension"], len(ids))
+        self.index = new_index(self.dimension, len(ids))
         self.tombstones = np.zeros(0, np.int64)
         self._filter = None
         if len(ids):
@@ -157,7 +158,7 @@ class VectorIndex:
 
     def vectors(self, ids: list[int]) -> np.ndarray:
         if not ids:
-            return np.zeros((0, self.meta["dimension"]), np.float32)
+            return np.zeros((0, self.dimension), np.float32)
         return np.stack([self.index.reconstruct(int(i)) for i in ids])
 
     def save(self) -> None:
@@ -168,13 +169,17 @@ class VectorIndex:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         _replace(self.path, lambda p: faiss.write_index(self.index, p))
         _replace(self.tombstone_path, lambda p: _save_array(p, self.tombstones))
-        _replace(self.meta_path, lambda p: Path(p).write_text(json.dumps(self.meta)))
+        _replace(self.meta_path, lambda p: _write_text(p, json.dumps(self.meta)))
 
 
 def _replace(target: Path, write: Callable[[str], None]) -> None:
     tmp = target.with_name(target.name + ".tmp")
     write(str(tmp))
     os.replace(tmp, target)
+
+
+def _write_text(path: str, text: str) -> None:
+    Path(path).write_text(text)
 
 
 def _save_array(path: str, array: np.ndarray) -> None:

@@ -17,14 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
-from embeddings.index import VectorIndex
 from embeddings.store import PassageStore
+from embeddings.vector_backend import VectorBackend
 
 log = logging.getLogger("factcheck.index")
 
 
 class LiveIndex:
-    def __init__(self, index: VectorIndex, store: PassageStore, generation_path: Path) -> None:
+    def __init__(self, index: VectorBackend, store: PassageStore, generation_path: Path) -> None:
         self.index, self.store, self.generation_path = index, store, generation_path
         self._lock = threading.RLock()
         self.generation = -1
@@ -103,7 +103,7 @@ class LiveIndex:
     def vectors(self, ids: list[int]) -> np.ndarray:
         """Vectors of `ids` from the store (the caller's snapshot); ids it no longer holds score zero."""
         stored = self.store.vectors(ids)
-        zero = np.zeros(self.index.meta["dimension"], np.float32)
+        zero = np.zeros(self.index.dimension, np.float32)
         return np.stack([stored.get(i, zero) for i in ids]) if ids else np.zeros((0, len(zero)), np.float32)
 
     def save(self) -> None:

@@ -33,7 +33,7 @@ def _guarded(method: Callable[..., T]) -> Callable[..., T]:
     """Turn any failure to talk to Milvus into BackendUnavailable, naming the server; load a
     collection the server has released and try once more."""
     @functools.wraps(method)
-    def wrapper(self: "MilvusIndex", *args: object, **kwargs: object) -> T:
+    def wrapper(self: MilvusIndex, *args: object, **kwargs: object) -> T:
         try:
             try:
                 return method(self, *args, **kwargs)
@@ -52,7 +52,8 @@ class MilvusIndex:
     def __init__(self, uri: str, model: str, dimension: int, collection: str = "factcheck_passages",
                  token: str = "", timeout: float = 10.0) -> None:
         self.uri, self.collection = uri, collection
-        self.meta = {"model": model, "dimension": dimension, "version": FORMAT_VERSION}
+        self.dimension = dimension
+        self.meta: dict[str, str | int] = {"model": model, "dimension": dimension, "version": FORMAT_VERSION}
         self._connect(token, timeout)
         self._open()
 
@@ -76,7 +77,7 @@ class MilvusIndex:
     def _create(self) -> None:
         schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
         schema.add_field("id", DataType.INT64, is_primary=True)
-        schema.add_field("vector", DataType.FLOAT_VECTOR, dim=self.meta["dimension"])
+        schema.add_field("vector", DataType.FLOAT_VECTOR, dim=self.dimension)
         index_params = self.client.prepare_index_params()
         index_params.add_index(field_name="vector", **INDEX_PARAMS)
         self.client.create_collection(self.collection, schema=schema, index_params=index_params,
@@ -136,7 +137,7 @@ class MilvusIndex:
         if missing:
             raise IndexMismatch(f"Milvus collection {self.collection!r} lacks passages {missing[:5]}; "
                                 "restart to rebuild it from the store")
-        return np.array([found[i] for i in ids], dtype=np.float32).reshape(len(ids), self.meta["dimension"])
+        return np.array([found[i] for i in ids], dtype=np.float32).reshape(len(ids), self.dimension)
 
     @_guarded
     def save(self) -> None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -63,7 +65,7 @@ def int8_copy(model):
         return quantize_dynamic(copy.deepcopy(model), {torch.nn.Linear}, dtype=torch.qint8)
 
 
-def runner(model, mode: str, threads: int, quantised=None) -> Callable[[Callable], object]:
+def runner(model, mode: str, threads: int, quantised=None) -> Callable[[Callable], Any]:
     """`run(call)` calls `call(m)` with m the model to use, inside the mode's context, on `threads` threads."""
     import torch
 
@@ -112,8 +114,8 @@ def choose(probe: Probe, agrees: Callable[[np.ndarray, np.ndarray], str | None],
         if problem:
             choice.rejected[mode] = problem
         else:
-            choice.seconds[f"{mode}/{best}"] = _seconds(lambda: probe(mode, best), choice)
-    fastest = min((c for c in choice.seconds if c.endswith(f"/{best}")), key=choice.seconds.get)
+            choice.seconds[f"{mode}/{best}"] = _seconds(functools.partial(probe, mode, best), choice)
+    fastest = min((c for c in choice.seconds if c.endswith(f"/{best}")), key=choice.seconds.__getitem__)
     if choice.seconds[fastest] < MARGIN * choice.seconds[f"fp32/{best}"]:
         choice.mode = fastest.split("/")[0]
     choice.took_s = time.perf_counter() - started
@@ -122,7 +124,7 @@ def choose(probe: Probe, agrees: Callable[[np.ndarray, np.ndarray], str | None],
 
 def _time_threads(probe: Probe, counts: list[int], choice: Choice) -> int:
     for count in counts:
-        choice.seconds[f"fp32/{count}"] = _seconds(lambda: probe("fp32", count), choice)
+        choice.seconds[f"fp32/{count}"] = _seconds(functools.partial(probe, "fp32", count), choice)
     return min(counts, key=lambda count: choice.seconds[f"fp32/{count}"])
 
 

@@ -98,8 +98,9 @@ class PassageStore:
             cur = self._writer.execute(
                 'INSERT INTO passages (pid, doc_id, start, "end", text, vector) VALUES (?,?,?,?,?,?)',
                 (passage.id, s.doc_id, passage.start, passage.end, passage.text, vector.astype(np.float32).tobytes()))
-            self._writer.execute("INSERT INTO passages_fts (rowid, text) VALUES (?, ?)", (cur.lastrowid, passage.text))
-            ids.append(cur.lastrowid)
+            row_id = int(cur.lastrowid or 0)  # always set after an INSERT
+            self._writer.execute("INSERT INTO passages_fts (rowid, text) VALUES (?, ?)", (row_id, passage.text))
+            ids.append(row_id)
         self._log(ids)
         return ids
 

@@ -34,7 +34,8 @@ class BackendConfig:
 
 
 class VectorBackend(Protocol):
-    meta: dict  # model, dimension, format version: a backend built with others is refused
+    meta: dict[str, str | int]  # model, dimension, format version: a backend built with others is refused
+    dimension: int
 
     def __len__(self) -> int: ...
 

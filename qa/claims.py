@@ -60,7 +60,7 @@ def _nounlike(word: str) -> bool:
 
 def _is_plural_noun(word: str) -> bool:
     nouns = _lemmas(word).get("NOUN")
-    return bool(nouns) and word.lower() != nouns[0] and word.lower().endswith("s")
+    return nouns is not None and bool(nouns) and word.lower() != nouns[0] and word.lower().endswith("s")
 
 
 def _subject_min_end(words: list[str]) -> int:
@@ -97,7 +97,8 @@ def _skip(words: list[str], i: int, later: int | None) -> bool:
     if later is None:
         return False
     verb_next = "VERB" in after_lemmas and "NOUN" not in after_lemmas and after.lower() not in _FUNCTION
-    noun_then_verb = later == i + 2 and after.lower() not in _FUNCTION | _DETERMINERS and (_is_plural_noun(after) or set(after_lemmas) == {"NOUN"})
+    noun_then_verb = (later == i + 2 and after.lower() not in _FUNCTION | _DETERMINERS
+                      and (_is_plural_noun(after) or set(after_lemmas) == {"NOUN"}))
     return verb_next or noun_then_verb or (i > 0 and "ADJ" in _lemmas(words[i - 1]))
 
 

@@ -18,10 +18,10 @@ import numpy as np
 from embeddings.encoder import Encoder
 from embeddings.live_index import LiveIndex
 from embeddings.store import PassageStore
+from qa.batch_ingest import batches
 from qa.documents import Document
 from qa.errors import FactCheckError, IngestError, NotFound
 from qa.ingest import build_document
-from qa.batch_ingest import batches
 from qa.near_duplicates import StoryIndex, signature
 from qa.readers import RawDocument, expand_paths, read_file
 from qa.settings import Settings
@@ -103,7 +103,8 @@ class Corpus:
                                   "(setting max_passages_per_document); split it into smaller documents")
         outcomes = [IngestOutcome(d.source.path, d.doc_id, d.source.title, False, len(d.passages)) for d in docs]
         first = {d.content_hash: i for i, d in reversed(list(enumerate(docs)))}
-        new = [i for i, d in enumerate(docs) if first[d.content_hash] == i and not self.store.doc_id_for_hash(d.content_hash)]
+        new = [i for i, d in enumerate(docs)
+               if first[d.content_hash] == i and not self.store.doc_id_for_hash(d.content_hash)]
         if not new:
             return self._stored_ids(outcomes, docs)
         if vectors is None:

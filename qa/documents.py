@@ -2,7 +2,7 @@
 (sources, documents, passages) live with the store, in embeddings/records.py."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from embeddings.records import Document, Passage, Source
 

@@ -5,6 +5,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from qa.errors import IngestError
 
@@ -54,7 +55,7 @@ def strip_markdown(text: str) -> str:
 def from_html(html: str, name: str) -> RawDocument:
     import trafilatura
 
-    found = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False)
+    found: Any = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False)
     if found is None or not (found.text or "").strip():
         raise IngestError(f"{name}: no article text found in the HTML")
     return RawDocument(found.text, title=found.title, url=found.url, publisher=found.sitename or None,
@@ -71,7 +72,7 @@ def from_json_line(line: str, where: str) -> RawDocument:
     problem = metadata_problem(row)
     if problem:
         raise IngestError(f"{where}: {problem}")
-    return RawDocument(row["text"], **{k: row.get(k) for k in _META_FIELDS})
+    return RawDocument(row["text"], **{k: row.get(k) for k in _META_FIELDS})  # type: ignore[arg-type]
 
 
 def metadata_problem(row: dict) -> str | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from embeddings.encoder import Encoder
-from embeddings.index import VectorIndex
+from embeddings.live_index import LiveIndex
 from embeddings.store import PassageStore
 from qa.documents import Passage
 
@@ -44,12 +44,13 @@ def reciprocal_rank_fusion(rankings: list[list[int]], k: int = RRF_K, weights: l
 def fuse(dense: list[tuple[int, float]], lexical: list[tuple[int, float]], depth: int,
          fusion: Fusion = FUSION) -> list[int]:
     """Passage ids, best first: the two rankings fused with their weights, cut to `depth`."""
-    weighted = [([i for i, _ in ranking], weight) for ranking, weight in ((dense, fusion.dense), (lexical, fusion.lexical))
+    weighted = [([i for i, _ in ranking], weight)
+                for ranking, weight in ((dense, fusion.dense), (lexical, fusion.lexical))
                 if weight > 0]
     return reciprocal_rank_fusion([r for r, _ in weighted], weights=[w for _, w in weighted])[:depth]
 
 
-def retrieve(claim: str, encoder: Encoder, index: VectorIndex, store: PassageStore, depth: int,
+def retrieve(claim: str, encoder: Encoder, index: LiveIndex, store: PassageStore, depth: int,
              fusion: Fusion = FUSION) -> list[tuple[int, float]]:
     """Up to `depth` passage ids, fused best first, each with its cosine similarity to the claim."""
     query = encoder.encode_query(claim)
@@ -58,7 +59,7 @@ def retrieve(claim: str, encoder: Encoder, index: VectorIndex, store: PassageSto
     return with_cosine(fuse(dense, lexical, depth, fusion), dense, index, query)
 
 
-def with_cosine(fused: list[int], dense: list[tuple[int, float]], index: VectorIndex,
+def with_cosine(fused: list[int], dense: list[tuple[int, float]], index: LiveIndex,
                 query: np.ndarray) -> list[tuple[int, float]]:
     cosine = dict(dense)
     missing = [i for i in fused if i not in cosine]

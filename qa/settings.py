@@ -5,6 +5,7 @@ import os
 import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from embeddings.vector_backend import VECTOR_BACKENDS, BackendConfig
 from qa.errors import InvalidInput
@@ -38,7 +39,7 @@ class Settings:
     milvus_collection: str = "factcheck_passages"
 
     @classmethod
-    def from_env(cls, **overrides: object) -> "Settings":
+    def from_env(cls, **overrides: object) -> Settings:
         values: dict[str, object] = {}
         for f in fields(cls):
             raw = os.environ.get(f"FACTCHECK_{f.name.upper()}")
@@ -47,14 +48,13 @@ class Settings:
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls().with_values(values)
 
-    def with_values(self, values: dict[str, object]) -> "Settings":
-        converted = {}
+    def with_values(self, values: dict[str, object]) -> Settings:
+        converted: dict[str, Any] = {}
         for f in fields(self):
             if f.name in values:
                 kind = type(getattr(self, f.name))
                 try:
-                    converted[f.name] = Path(values[f.name]) if kind is not str and issubclass(kind, Path) \
-                        else kind(values[f.name])
+                    converted[f.name] = Path(str(values[f.name])) if issubclass(kind, Path) else kind(values[f.name])
                 except (TypeError, ValueError) as exc:
                     raise InvalidInput(f"setting {f.name}: {values[f.name]!r} is not a valid {kind.__name__}") from exc
         settings = replace(self, **converted)

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.documents import StanceScores
 from embeddings.precision import MODES, Choice, choose, int8_copy, probability_agreement, runner
+from qa.documents import StanceScores
 from qa.stance_calibration import softmax
 from qa.stance_text import relevant_excerpt
 
@@ -93,7 +93,7 @@ class StanceModel:
         out = []
         for batch in _length_sorted_batches(pairs, self.batch_size):
             inputs = _tokenize(tokenizer, [pairs[i] for i in batch])
-            out.append((batch, run(lambda m: m(**inputs).logits.float().numpy())))
+            out.append((batch, run(lambda m, inputs=inputs: m(**inputs).logits.float().numpy())))
         logits = np.zeros((len(pairs), len(LABELS)), np.float32)
         for batch, values in out:
             logits[batch] = values

@@ -32,7 +32,7 @@ class VerdictParams:
     platt_b: float = 0.0
 
     @classmethod
-    def load(cls, path: Path = PARAMS_FILE) -> "VerdictParams":
+    def load(cls, path: Path = PARAMS_FILE) -> VerdictParams:
         values = json.loads(path.read_text())["params"]
         return cls(**{f.name: float(values[f.name]) for f in fields(cls)})
 
