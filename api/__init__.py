@@ -24,7 +24,8 @@ def create_app(settings: Settings | None = None, checker=None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["factcheck_settings"] = settings
     app.extensions["factcheck"] = checker or FactChecker(settings)
-    app.extensions["factcheck_metrics"] = Metrics()
+    app.extensions["factcheck_metrics"] = Metrics(lambda: app.extensions["factcheck"].store.document_count(),
+                                                  lambda: app.extensions["factcheck"].store.passage_count())
     app.extensions["factcheck_limits"] = Limits(settings)
     register_error_handlers(app)
     install_limits(app, app.extensions["factcheck_limits"])

@@ -125,9 +125,8 @@ def readyz():
 
 @bp.get("/metrics")
 def metrics():
-    store = checker().store
-    text = current_app.extensions["factcheck_metrics"].render(store.document_count(), store.passage_count())
-    return Response(text, mimetype="text/plain; version=0.0.4")
+    metrics = current_app.extensions["factcheck_metrics"]
+    return Response(metrics.render(), content_type=metrics.content_type)
 
 
 @bp.get("/openapi.json")

@@ -105,6 +105,7 @@ def test_health_readiness_metrics_openapi(client) -> None:
     client.get("/healthz")
     metrics = client.get("/metrics").get_data(as_text=True)
     assert 'factcheck_requests_total{method="GET",route="/healthz",status="200"}' in metrics
+    assert 'factcheck_request_duration_seconds_count{route="/healthz"}' in metrics  # a latency histogram
     assert "factcheck_documents 5" in metrics
     spec = client.get("/openapi.json").get_json()
     assert spec["openapi"].startswith("3.1") and "/v1/check" in spec["paths"]
