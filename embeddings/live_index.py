@@ -2,7 +2,9 @@
 
 The store (SQLite) is the source of truth and counts its write transactions in a *generation*.
 This wrapper remembers which generation its index reflects; `refresh()` (one tiny query when
-nothing changed) applies the passages other processes added or removed since. Searches and
+nothing changed) applies the passages other processes added or removed since. Writes of this
+process go through `write()`, the one write protocol: the store writes and bumps its generation,
+the index applies what the change log says was touched, and only this class sets its generation. Searches and
 changes take one lock, so a search never meets an index in the middle of a change. The saved
 index file carries its generation in a sidecar; a file behind the store is caught up on open,
 one that cannot be trusted is rebuilt from the stored vectors.
@@ -13,7 +15,9 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -21,6 +25,7 @@ from embeddings.store import PassageStore
 from embeddings.vector_backend import VectorBackend
 
 log = logging.getLogger("factcheck.index")
+T = TypeVar("T")
 
 
 class LiveIndex:
@@ -49,9 +54,7 @@ class LiveIndex:
             else:
                 rebuilt = False
         if rebuilt:
-            with self.store.transaction():
-                self.refresh()
-                self.save()
+            self.write(lambda: None)
 
     def _saved_generation(self) -> int | None:
         try:
@@ -66,34 +69,48 @@ class LiveIndex:
         with self._lock, self.store.snapshot():
             self._catch_up()
 
-    def _catch_up(self) -> None:
+    def _catch_up(self) -> list[int]:
+        """Apply the store's changes since this index's generation; returns the passage ids touched."""
         current = self.store.generation()
-        if current != self.generation:
-            touched, ids, vectors = self.store.changes_since(self.generation)
-            self.index.remove(touched)
-            self.index.add(ids, vectors)
-            self.generation = current
+        if current == self.generation:
+            return []
+        touched, ids, vectors = self.store.changes_since(self.generation)
+        self.index.remove(touched)
+        self.index.add(ids, vectors)
+        self.generation = current
+        return touched
 
-    def reload(self, ids: list[int]) -> None:
-        """Make `ids` match the store again (after a write that rolled back)."""
+    def write(self, work: Callable[[], T], save: bool = True) -> T:
+        """The one write protocol: run `work` (calls of the store's write methods, which bump the store's
+        generation and log the passage ids they touch) in one store transaction, apply what it touched
+        to this index from the store's change log, and (with `save`) write the index file with its
+        generation before the commit. All of it happens or none: if anything fails, the store rolls
+        back and this index returns to the state the store holds."""
+        before: int | None = None
+        touched: list[int] = []
+        try:
+            with self.store.transaction():
+                self.refresh()
+                before = self.generation
+                result = work()
+                with self._lock:
+                    touched = self._catch_up()
+                if save:
+                    self.save()
+            return result
+        except BaseException:
+            if before is not None:
+                self._restore(touched, before)
+            raise
+
+    def _restore(self, ids: list[int], generation: int) -> None:
+        """After a rolled-back write: `ids` as the store holds them again, back at `generation`."""
         with self._lock:
             stored = self.store.vectors(ids)
             self.index.remove(ids)
             found = list(stored)
-            self.index.add(found, np.stack([stored[i] for i in found]) if found else np.zeros((0, 0), np.float32))
-
-    def add(self, ids: list[int], vectors: np.ndarray) -> None:
-        with self._lock:
-            self.index.add(ids, vectors)
-
-    def remove(self, ids: list[int]) -> None:
-        with self._lock:
-            self.index.remove(ids)
-
-    def rolled_back(self, ids: list[int], generation: int) -> None:
-        """A write of this process failed: back to `generation`, `ids` as the store holds them."""
-        with self._lock:
-            self.reload(ids)
+            if found:
+                self.index.add(found, np.stack([stored[i] for i in found]))
             self.generation = generation
 
     def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:

@@ -1,9 +1,10 @@
-"""The write path: add, ingest and delete documents (SQLite first, then the vector index).
+"""The write path: add, ingest and delete documents.
 
-Every change runs inside one store transaction, which is exclusive across threads and processes:
-the index is first brought up to the store's latest generation, then changed together with the
-rows, then saved with its new generation before the commit. A failure anywhere rolls back the rows
-and restores the touched index entries, so a failed write leaves data as it was.
+Every change is one call of `LiveIndex.write` (embeddings/live_index.py): the store's rows are
+written in one transaction, exclusive across threads and processes, the store bumps its generation,
+the vector index applies what the store's change log says was touched and is saved before the
+commit. A failure anywhere rolls back the rows and restores the index, so a failed write leaves
+data as it was.
 """
 from __future__ import annotations
 
@@ -60,33 +61,14 @@ class Corpus:
                 save = not self._bulk_depth and self._unsaved
                 self._unsaved = self._unsaved and not save
             if save:
-                with self.store.transaction():
-                    self.index.refresh()
-                    self.index.save()
+                self.index.write(lambda: None)
 
-    @contextmanager
-    def _writing(self, defer_save: bool = False) -> Iterator[list[int]]:
-        """One write transaction; the body appends the passage ids it touches to the yielded list."""
-        touched: list[int] = []
-        before: int | None = None
-        try:
-            with self.store.transaction():
-                self.index.refresh()
-                before = self.index.generation
-                yield touched
-                self.index.generation = self.store.generation()
-                self._save(defer_save)
-        except BaseException:
-            if before is not None:
-                self.index.rolled_back(touched, before)
-            raise
-
-    def _save(self, defer: bool) -> None:
+    def _save_now(self) -> bool:
+        """Whether an add saves the index file now (no: inside bulk(), which saves once at its end)."""
         with self._bulk_lock:
-            defer = defer and self._bulk_depth > 0
+            defer = self._bulk_depth > 0
             self._unsaved = self._unsaved or defer
-        if not defer:
-            self.index.save()
+        return not defer
 
     def add_document(self, raw: RawDocument) -> IngestOutcome:
         return self.store_documents([build_document(raw)])[0]
@@ -111,21 +93,22 @@ class Corpus:
             encoded = self.encoder.encode_passages([p.text for i in new for p in docs[i].passages])
         else:
             encoded = np.concatenate([vectors[i] for i in new])
-        offset = 0
+
+        def store_new() -> None:
+            offset = 0
+            for i in new:
+                doc, doc_vectors = docs[i], encoded[offset:offset + len(docs[i].passages)]
+                offset += len(doc.passages)
+                if self.store.doc_id_for_hash(doc.content_hash):  # another writer stored it meanwhile
+                    continue
+                sig = signature(doc.text)
+                story = self.stories.find(sig) or doc.doc_id
+                self.store.add_document(doc, story, sig, doc_vectors)
+                self.stories.add(doc.doc_id, story, sig)
+                outcomes[i].created = True
+
         try:
-            with self._writing(defer_save=True) as touched:
-                for i in new:
-                    doc, doc_vectors = docs[i], encoded[offset:offset + len(docs[i].passages)]
-                    offset += len(doc.passages)
-                    if self.store.doc_id_for_hash(doc.content_hash):  # another writer stored it meanwhile
-                        continue
-                    sig = signature(doc.text)
-                    story = self.stories.find(sig) or doc.doc_id
-                    ids = self.store.add_document(doc, story, sig, doc_vectors)
-                    touched += ids
-                    self.index.add(ids, doc_vectors)
-                    self.stories.add(doc.doc_id, story, sig)
-                    outcomes[i].created = True
+            self.index.write(store_new, save=self._save_now())
         except BaseException:
             self.stories.invalidate()
             raise
@@ -155,11 +138,12 @@ class Corpus:
 
     def delete_document(self, doc_id: str) -> None:
         """Never deferred: a deferred delete could leave the saved index with passages the store lacks."""
-        with self._writing() as touched:
+        def delete() -> None:
             if self.store.source(doc_id) is None:
                 raise NotFound(f"no document with id {doc_id!r}")
-            touched += self.store.delete_document(doc_id)
-            self.index.remove(touched)
+            self.store.delete_document(doc_id)
+
+        self.index.write(delete)
 
     def index_seeds_if_empty(self) -> list[IngestOutcome]:
         if self.store.document_count() or not self.settings.seeds_dir.is_dir():

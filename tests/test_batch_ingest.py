@@ -83,7 +83,7 @@ def test_a_failed_batch_stores_nothing(fresh_checker: FactChecker, monkeypatch) 
 
     def fail(ids, vectors):
         raise OSError("disk full")
-    monkeypatch.setattr(fresh_checker.corpus.index, "add", fail)
+    monkeypatch.setattr(fresh_checker.index, "add", fail)  # the vector backend, as the write applies to it
     with pytest.raises(StorageError, match="disk full"):  # storage failures surface as StorageError (503)
         fresh_checker.corpus.store_documents(docs[1:])
     assert fresh_checker.store.document_count() == 1 and len(fresh_checker.index) == len(docs[0].passages)
