@@ -7,7 +7,8 @@ from qa.settings import Settings
 
 
 def create_app(settings: Settings | None = None, checker=None) -> Flask:
-    """Build the app. `checker` lets tests share one FactChecker (and its loaded models)."""
+    """Build the app. `checker` lets tests share one FactChecker (and its loaded models). Nothing is
+    read from disk here: the FactChecker opens its store and index on first use."""
     from api.edge import EdgeMiddleware
     from api.errors import register_error_handlers
     from api.limits import Limits, install_limits
@@ -34,4 +35,11 @@ def create_app(settings: Settings | None = None, checker=None) -> Flask:
     mount_mcp(app)  # also serves GET /v1/tools
     app.wsgi_app = EdgeMiddleware(app.wsgi_app, settings)  # type: ignore[method-assign]
     return app
+
+
+def close_app(app: Flask) -> None:
+    """Release what the app opened (the MCP event loop, the store and the vector index); the server
+    calls it when a worker stops."""
+    app.extensions["factcheck_mcp"].close()
+    app.extensions["factcheck"].close()
 

@@ -4,24 +4,35 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from embeddings.errors import ServiceError
 from qa.settings import Settings
 
+if TYPE_CHECKING:
+    from qa.service import FactChecker
+
 data_dir_option = click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
                                help="Where the index lives (default: $FACTCHECK_DATA_DIR or ./data).")
 
 
-def _checker(data_dir: Path | None):
+@contextmanager
+def _opened_checker(data_dir: Path | None) -> Iterator[FactChecker]:
+    """An opened FactChecker, closed at the end; its errors become one-line CLI errors."""
     from qa.service import FactChecker
 
+    checker = FactChecker(_settings(data_dir))
     try:
-        return FactChecker(Settings.from_env(data_dir=data_dir))
+        yield checker.open()
     except ServiceError as exc:
         raise click.ClickException(exc.detail) from exc
+    finally:
+        checker.close()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -81,29 +92,29 @@ def ingest(paths: tuple[Path, ...], data_dir: Path | None, ray_address: str | No
 
     from qa.readers import expand_paths
 
-    checker = _checker(data_dir)
-    if ray_address is not None:
-        _ingest_on_ray(checker, list(paths), ray_address, ray_actors)
-        return
     try:
         files = expand_paths(list(paths))
     except ServiceError as exc:
         raise click.ClickException(exc.detail) from exc
-    added = skipped = failed = 0
-    try:
-        with checker.bulk():
-            for path in tqdm(files, desc="ingest", unit="file", disable=None):
-                for outcome in checker.ingest_file(path):
-                    if outcome.error:
-                        failed += 1
-                        tqdm.write(f"error: {outcome.error}", file=sys.stderr)
-                    elif outcome.created:
-                        added += 1
-                    else:
-                        skipped += 1
-    except ServiceError as exc:  # the store or the vector backend failed: stop, saying what is stored
-        _report(added, skipped, failed, exit_now=False)
-        raise click.ClickException(f"{exc.detail}; what was reported added is stored") from exc
+    with _opened_checker(data_dir) as checker:
+        if ray_address is not None:
+            _ingest_on_ray(checker, list(paths), ray_address, ray_actors)
+            return
+        added = skipped = failed = 0
+        try:
+            with checker.bulk():
+                for path in tqdm(files, desc="ingest", unit="file", disable=None):
+                    for outcome in checker.ingest_file(path):
+                        if outcome.error:
+                            failed += 1
+                            tqdm.write(f"error: {outcome.error}", file=sys.stderr)
+                        elif outcome.created:
+                            added += 1
+                        else:
+                            skipped += 1
+        except ServiceError as exc:  # the store or the vector backend failed: stop, saying what is stored
+            _report(added, skipped, failed, exit_now=False)
+            raise click.ClickException(f"{exc.detail}; what was reported added is stored") from exc
     _report(added, skipped, failed)
 
 
@@ -113,7 +124,7 @@ def _report(added: int, skipped: int, failed: int, exit_now: bool = True) -> Non
         sys.exit(1)
 
 
-def _ingest_on_ray(checker, paths: list[Path], address: str, actors: int) -> None:
+def _ingest_on_ray(checker: FactChecker, paths: list[Path], address: str, actors: int) -> None:
     try:
         from qa.ray_ingest import RayOptions, ray_ingest
     except ImportError as exc:
@@ -121,8 +132,6 @@ def _ingest_on_ray(checker, paths: list[Path], address: str, actors: int) -> Non
     try:
         options = RayOptions(address=address, actors=actors, threads=checker.settings.threads)
         outcomes = ray_ingest(checker, paths, options)
-    except ServiceError as exc:
-        raise click.ClickException(exc.detail) from exc
     except ConnectionError as exc:
         raise click.ClickException(f"cannot reach Ray at {address}: {exc}") from exc
     for outcome in outcomes:
@@ -139,11 +148,8 @@ def _ingest_on_ray(checker, paths: list[Path], address: str, actors: int) -> Non
 @data_dir_option
 def ask(question: str, as_json: bool, top_k: int | None, data_dir: Path | None) -> None:
     """Check a question or statement against the indexed documents."""
-    checker = _checker(data_dir)
-    try:
+    with _opened_checker(data_dir) as checker:
         result = checker.check(question, top_k).to_dict()
-    except ServiceError as exc:
-        raise click.ClickException(exc.detail) from exc
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return

@@ -144,8 +144,11 @@ def run_stdio(settings: Settings) -> None:
         threading.Thread(target=_load_models, args=(checker,), name="factcheck-warm-up", daemon=True).start()
         yield None
 
-    with contextlib.suppress(KeyboardInterrupt):
-        build_server(lambda: checker, settings.top_k, lifespan=warm_up).run("stdio")
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            build_server(lambda: checker, settings.top_k, lifespan=warm_up).run("stdio")
+    finally:
+        checker.close()
 
 
 def _load_models(checker: FactChecker) -> None:

@@ -10,8 +10,12 @@ from __future__ import annotations
 import json
 import multiprocessing
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from qa.settings import Settings
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 SERVERS = ("gunicorn", "waitress")
 SPARE_THREADS = 4  # beyond the costly-request slots and queue: health checks and listings stay answered
@@ -30,16 +34,25 @@ def seed_in_child(settings: Settings) -> int:
 def _seed(settings: Settings) -> int:
     from qa.service import FactChecker
 
-    checker = FactChecker(settings)
-    return sum(o.created for o in checker.index_seeds_if_empty())
+    with FactChecker(settings) as checker:
+        return sum(o.created for o in checker.index_seeds_if_empty())
 
 
-def _load_app(settings: Settings) -> Callable:
+def _load_app(settings: Settings) -> Flask:
     from api import create_app
 
     app = create_app(settings)
     app.extensions["factcheck"].warm_up()
     return app
+
+
+def _worker_exit(_server: object, worker: object) -> None:
+    """gunicorn's hook as a worker stops: close the app it served."""
+    from api import close_app
+
+    app: Any = getattr(worker, "wsgi", None)
+    if app is not None:
+        close_app(app)
 
 
 def write_problem(sock, status: int, reason: str, detail: str) -> None:
@@ -56,9 +69,15 @@ def run(settings: Settings, host: str, port: int, workers: int, server: str = "g
     if server == "waitress":
         from waitress import serve
 
-        serve(_load_app(settings), host=host, port=port, threads=worker_threads(settings),
-              connection_limit=max(100, 4 * worker_threads(settings)), ident="factcheck",
-              max_request_body_size=settings.max_upload_bytes)
+        from api import close_app
+
+        app = _load_app(settings)
+        try:
+            serve(app, host=host, port=port, threads=worker_threads(settings),
+                  connection_limit=max(100, 4 * worker_threads(settings)), ident="factcheck",
+                  max_request_body_size=settings.max_upload_bytes)
+        finally:
+            close_app(app)
         return
     _gunicorn(settings, host, port, workers).run()  # type: ignore[attr-defined]
 
@@ -72,7 +91,8 @@ def _gunicorn(settings: Settings, host: str, port: int, workers: int) -> object:
     threads = worker_threads(settings)
     options = {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": threads,
                "worker_connections": 2 * threads, "backlog": 256, "timeout": 120, "graceful_timeout": 30,
-               "preload_app": False, "control_socket_disable": True, "errorlog": "-", "loglevel": "info"}
+               "preload_app": False, "control_socket_disable": True, "errorlog": "-", "loglevel": "info",
+               "worker_exit": _worker_exit}
 
     class Server(BaseApplication):
         def load_config(self) -> None:

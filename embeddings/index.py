@@ -161,6 +161,9 @@ class VectorIndex:
             return np.zeros((0, self.dimension), np.float32)
         return np.stack([self.index.reconstruct(int(i)) for i in ids])
 
+    def close(self) -> None:
+        """Nothing is held open: the index lives in memory and is written by `save()`."""
+
     def save(self) -> None:
         """Write atomically, first switching type if the index has crossed FLAT_MAX (or, going back
         to exact, FLAT_MAX / 2, so that a corpus near the threshold does not switch back and forth)."""

@@ -53,6 +53,8 @@ class VectorBackend(Protocol):
 
     def save(self) -> None: ...
 
+    def close(self) -> None: ...
+
 
 class FaissBackend(VectorIndex):
     """The embedded FAISS index, plus filtered search (exact over the allowed ids)."""

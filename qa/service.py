@@ -1,13 +1,18 @@
 """The FactChecker facade: one object for the edges (HTTP, CLI, MCP, tests, benches).
 
+Lifecycle: the constructor only wires; `open()` (or the first use) opens the store and the vector
+index; `close()` releases them. The edges close it: app teardown, the CLI, MCP.
+
 It owns the shared pieces (models, the SQLite store, the live vector index) and hands the work to
 the write path (`qa.corpus.Corpus`) and the read path (`qa.checker.Checker`), which never reach
 into each other: they meet only in the store and the index, both safe across threads and processes.
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +20,7 @@ import numpy as np
 from embeddings.encoder import Encoder, MiniLMEncoder
 from embeddings.live_index import LiveIndex
 from embeddings.store import PassageStore
-from embeddings.vector_backend import open_vector_backend
+from embeddings.vector_backend import VectorBackend, open_vector_backend
 from qa.checker import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, MAX_QUESTION_TOKENS, Checker
 from qa.corpus import Corpus, IngestOutcome
 from qa.documents import CheckResult, Document, Evidence, StanceScores
@@ -28,17 +33,85 @@ from qa.stance import StanceModel
 __all__ = ["FactChecker", "IngestOutcome", "MAX_JUDGE_PASSAGES", "MAX_QUESTION_CHARS", "MAX_QUESTION_TOKENS"]
 
 
+@dataclass(frozen=True)
+class _Opened:
+    """What `open()` builds: the parts that hold files, connections or a vector backend."""
+
+    store: PassageStore
+    index: VectorBackend
+    live_index: LiveIndex
+    corpus: Corpus
+    checker: Checker
+
+
 class FactChecker:
+    """Constructing one only wires it (no disk, no network, no model loaded); `open()` opens the store
+    and the vector index, and every method opens them on first use. `close()` releases them (the
+    object can be opened again); it is also a context manager."""
+
     def __init__(self, settings: Settings | None = None, encoder: Encoder | None = None,
                  stance: StanceModel | None = None) -> None:
         self.settings = settings or Settings.from_env()
         self.encoder = encoder or MiniLMEncoder(self.settings.threads)
         self.stance = stance or StanceModel(threads=self.settings.threads)
-        self.store = PassageStore(self.settings.data_dir / "factcheck.sqlite3")
-        self.index = open_vector_backend(self.settings.vector_config, self.encoder.name, self.encoder.dimension)
-        self.live_index = LiveIndex(self.index, self.store, self.settings.data_dir / "passages.generation.json")
-        self.corpus = Corpus(self.settings, self.encoder, self.store, self.live_index)
-        self.checker = Checker(self.settings, self.encoder, self.stance, self.store, self.live_index)
+        self._opened: _Opened | None = None
+        self._lock = threading.Lock()
+
+    def open(self) -> FactChecker:
+        with self._lock:
+            if self._opened is None:
+                self._opened = self._open_parts()
+        return self
+
+    def _open_parts(self) -> _Opened:
+        store = PassageStore(self.settings.data_dir / "factcheck.sqlite3")
+        try:
+            index = open_vector_backend(self.settings.vector_config, self.encoder.name, self.encoder.dimension)
+            live_index = LiveIndex(index, store, self.settings.data_dir / "passages.generation.json")
+        except BaseException:
+            store.close()
+            raise
+        return _Opened(store, index, live_index, Corpus(self.settings, self.encoder, store, live_index),
+                       Checker(self.settings, self.encoder, self.stance, store, live_index))
+
+    def close(self) -> None:
+        with self._lock:
+            opened, self._opened = self._opened, None
+        if opened is not None:
+            opened.store.close()
+            close_index = getattr(opened.index, "close", None)
+            if close_index is not None:
+                close_index()
+
+    def __enter__(self) -> FactChecker:
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _parts(self) -> _Opened:
+        opened = self._opened
+        return opened if opened is not None else self.open()._parts()
+
+    @property
+    def store(self) -> PassageStore:
+        return self._parts().store
+
+    @property
+    def index(self) -> VectorBackend:
+        return self._parts().index
+
+    @property
+    def live_index(self) -> LiveIndex:
+        return self._parts().live_index
+
+    @property
+    def corpus(self) -> Corpus:
+        return self._parts().corpus
+
+    @property
+    def checker(self) -> Checker:
+        return self._parts().checker
 
     # ---- documents (write path) ------------------------------------------------------------------
     @contextmanager
@@ -94,5 +167,3 @@ class FactChecker:
         self.encoder.encode_query("warm-up")
         self.stance.judge("warm-up", ["warm-up"])
 
-    def close(self) -> None:
-        self.store.close()
