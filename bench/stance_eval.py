@@ -1,5 +1,5 @@
 """Evaluate a stance model against a baseline in one run: held-out splits, extra held-out sets,
-HealthVer zero-shot, on-topic neutrals (false refutations), throughput.
+HealthVer zero-shot, on-topic and unrelated neutrals (false refutations), claim-only behaviour, throughput.
 
     python -m bench.stance_eval [--data ../shared/data] [--limit N] [--model DIR] [--baseline DIR]
 
@@ -22,6 +22,7 @@ import numpy as np
 from bench.common import DEFAULT_DATA, classification_report, require_data, write_results
 from qa.stance import LABELS, MODEL_DIR, StanceModel
 from qa.stance_calibration import calibration_error
+from qa.stance_text import split_sentences
 from training.data import discuss_sentence_rows, extra_held_out_rows, held_out_rows, read_jsonl, to_pair
 
 THROUGHPUT_PAIRS = 640
@@ -75,6 +76,54 @@ def news_topic_neutrals(rows: list[dict], rng: random.Random) -> list[Triple]:
     return [(r["hypothesis"], r["premise"], "neutral") for r in discuss_sentence_rows(rows, rng, "fnc1-test-discuss")]
 
 
+def unrelated(claims: list[str], premises_of: dict[str, list[str]], own: dict[str, set[str]], rng: random.Random,
+              ) -> list[Triple]:
+    """Each claim against one random sentence of a document not its own: gold neutral (an unrelated
+    premise neither supports nor refutes)."""
+    documents = sorted(premises_of)
+    out = []
+    for claim in claims:
+        for _ in range(10):
+            doc = rng.choice(documents)
+            if doc not in own.get(claim, set()) and premises_of[doc]:
+                out.append((claim, rng.choice(premises_of[doc]), "neutral"))
+                break
+    return out
+
+
+def unrelated_sets(data: Path, rows: dict[str, list[dict]], rng: random.Random) -> dict[str, list[Triple]]:
+    """Claims with unrelated premises from the held-out side of three domains: FNC-1 competition-test
+    headlines x sentences of other test bodies, MNLI dev_mismatched hypotheses x other premises,
+    Check-COVID dev claims x sentences of other abstracts."""
+    fnc1 = rows["fnc1-train/competition_test"]
+    bodies = {r["premise"]: split_sentences(r["premise"]) for r in fnc1}
+    own_bodies: dict[str, set[str]] = {}
+    for r in fnc1:
+        own_bodies.setdefault(r["hypothesis"], set()).add(r["premise"])
+    mnli = rows["mnli/dev_mismatched"]
+    own_premise = {r["hypothesis"]: {r["premise"]} for r in mnli}
+    folder = data / "eval" / "check-covid"
+    abstracts = {r["cord_id"]: r["abstract"] for r in read_jsonl(folder / "corpus.json")}
+    covid = read_jsonl(folder / "covidCheck_dev_composed+extracted.json")
+    return {
+        "fnc1_test_headlines_x_other_bodies": unrelated(sorted(own_bodies), bodies, own_bodies, rng),
+        "mnli_dev_mismatched_x_other_premises": unrelated(sorted(own_premise),
+                                                          {r["premise"]: [r["premise"]] for r in mnli},
+                                                          own_premise, rng),
+        "check_covid_dev_x_other_abstracts": unrelated(sorted({r["claim"].strip() for r in covid}), abstracts,
+                                                       {r["claim"].strip(): {r["cord_id"]} for r in covid}, rng),
+    }
+
+
+def claim_only(model: StanceModel, pairs: list[Triple]) -> dict:
+    """The claim with an empty passage: how often the model still takes a side (it should not), and its
+    accuracy against the gold label (what the claim's wording alone predicts)."""
+    scores = model.score_pairs([(c, "") for c, _, _ in pairs])
+    correct = [s.stance == gold for s, (_, _, gold) in zip(scores, pairs, strict=True)]
+    return {"n": len(pairs), "accuracy": round(float(np.mean(correct)), 4),
+            "takes_a_side": round(float(np.mean([s.stance != "neutral" for s in scores])), 4)}
+
+
 def throughput(model: StanceModel, pairs: list[Triple]) -> dict:
     """Pairs per second at batch 32 on sentence-length passages (MNLI premises), after a warm-up."""
     sample = [(c, p) for c, p, _ in pairs if len(p) < 300][:THROUGHPUT_PAIRS]
@@ -104,13 +153,18 @@ def evaluation_sets(data: Path, limit: int) -> dict[str, dict[str, list[Triple]]
         "healthver_zero_shot": {split: healthver(data, split) for split in ("dev", "test")},
         "on_topic_neutrals": {"check_covid_dev_context": sample(covid_context_neutrals(data), limit, rng),
                               "fnc1_test_discuss_sentences": sample(news_topic_neutrals(fnc1, rng), limit, rng)},
+        "unrelated_premises": {name: sample(pairs, limit, rng)
+                               for name, pairs in unrelated_sets(data, rows, rng).items()},
+        "claim_only": {name: sample(triples(rows[name]), limit, rng)
+                       for name in ("mnli/dev_mismatched", "fnc1-train/competition_test", "snli/test")},
     }
 
 
 def measure(model: StanceModel, sets: dict[str, dict[str, list[Triple]]]) -> dict:
     results: dict = {}
     for group, named in sets.items():
-        scorer = false_refute_rate if group == "on_topic_neutrals" else evaluate
+        scorer = {"on_topic_neutrals": false_refute_rate, "unrelated_premises": false_refute_rate,
+                  "claim_only": claim_only}.get(group, evaluate)
         results[group] = {}
         for name, pairs in named.items():
             results[group][name] = scorer(model, pairs)
@@ -128,7 +182,8 @@ def refutation_summary(results: dict) -> dict:
     and precision where refutations are real (FNC-1 "disagree", HealthVer "Refutes")."""
     where = {"fnc1_competition_test": results["splits"]["fnc1-train/competition_test"],
              "healthver_test": results["healthver_zero_shot"]["test"]}
-    return {**{f"false_refute_rate/{name}": r["false_refute_rate"] for name, r in results["on_topic_neutrals"].items()},
+    neutral_sets = {**results["on_topic_neutrals"], **results["unrelated_premises"]}
+    return {**{f"false_refute_rate/{name}": r["false_refute_rate"] for name, r in neutral_sets.items()},
             **{f"refute_{metric}/{name}": r["per_class"]["refutes"][metric]
                for name, r in where.items() for metric in ("recall", "precision")}}
 
