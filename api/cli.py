@@ -44,19 +44,20 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), envvar="FACTCHECK_WORKERS",
-              help="Worker processes (each loads its own models, ~0.6 GB).")
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Worker processes (each loads its own models, ~0.6 GB). [default: setting workers, 1]")
 @click.option("--server", type=click.Choice(["gunicorn", "waitress"]), default="gunicorn", show_default=True,
               help="The WSGI server (waitress runs one process: --workers must be 1).")
 @click.option("--insecure", is_flag=True, help="Allow a non-loopback --host without FACTCHECK_API_KEY.")
 @data_dir_option
-def serve(host: str, port: int, workers: int, server: str, insecure: bool, data_dir: Path | None) -> None:
+def serve(host: str, port: int, workers: int | None, server: str, insecure: bool, data_dir: Path | None) -> None:
     """Serve the HTTP API, the search form and MCP (indexes seeds/ on first run)."""
     from api.guard import is_loopback
     from api.server import run, seed_in_child
     from embeddings.store import PassageStore
 
-    settings = _settings(data_dir)
+    settings = _settings(data_dir, serving=True)
+    workers = workers or settings.workers
     if not is_loopback(host) and not settings.api_key and not insecure:
         raise click.UsageError(f"refusing to listen on {host} without a key for writes: set FACTCHECK_API_KEY "
                                "(or pass --insecure to let anyone who can reach it add and delete documents)")
@@ -71,9 +72,15 @@ def serve(host: str, port: int, workers: int, server: str, insecure: bool, data_
     run(settings, host, port, workers, server)
 
 
-def _settings(data_dir: Path | None) -> Settings:
+def _settings(data_dir: Path | None, serving: bool = False) -> Settings:
+    """The settings, checked; `serving` also checks them against the fitted verdict parameters."""
+    from qa.verdict import require_fitted_for
+
     try:
-        return Settings.from_env(data_dir=data_dir)
+        settings = Settings.from_env(data_dir=data_dir)
+        if serving:
+            require_fitted_for(settings.min_coverage)
+        return settings
     except ServiceError as exc:
         raise click.ClickException(exc.detail) from exc
 
@@ -187,13 +194,22 @@ def judge(jsonl) -> None:
         sys.exit(1)
 
 
+@main.command("settings")
+@data_dir_option
+def show_settings(data_dir: Path | None) -> None:
+    """Every setting: its environment variable, current value and what it does."""
+    for name, value, help_text in _settings(data_dir).described():
+        click.echo(f"{name}={value}")
+        click.echo(textwrap.indent(textwrap.fill(help_text, 96), "    "))
+
+
 @main.command()
 @data_dir_option
 def mcp(data_dir: Path | None) -> None:
     """The Model Context Protocol server over stdio."""
     from api.mcp_server import run_stdio
 
-    run_stdio(Settings.from_env(data_dir=data_dir))
+    run_stdio(_settings(data_dir, serving=True))
 
 
 if __name__ == "__main__":

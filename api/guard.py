@@ -12,12 +12,12 @@ from __future__ import annotations
 import functools
 import hmac
 import ipaddress
-import os
 from collections.abc import Callable
 
 from flask import current_app, request
 
 from qa.errors import FactCheckError
+from qa.settings import Settings
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 
@@ -37,11 +37,10 @@ class ForeignOrigin(FactCheckError):
     title = "Forbidden"
 
 
-def allowed_hosts() -> list[str] | None:
+def allowed_hosts(settings: Settings) -> list[str] | None:
     """Host patterns (`name`, `name:port`, `name:*`) a request may name; None when the check is off."""
-    raw = os.environ.get("FACTCHECK_ALLOWED_HOSTS") or os.environ.get("FACTCHECK_MCP_ALLOWED_HOSTS", "")
-    extra = [h.strip() for h in raw.split(",") if h.strip()]
-    if "*" in extra:
+    extra = settings.host_patterns
+    if extra is None:
         return None
     return [name + port for name in LOOPBACK_NAMES for port in ("", ":*")] + extra
 
@@ -79,12 +78,13 @@ def presented_key() -> str | None:
 
 def check_write() -> None:
     """Raise unless this request may change data."""
-    patterns = allowed_hosts()
+    settings = current_app.extensions["factcheck_settings"]
+    patterns = allowed_hosts(settings)
     if not host_allowed(request.host, patterns):
         raise ForeignHost(f"writes are not accepted for host {request.host!r}; see FACTCHECK_ALLOWED_HOSTS")
     if not origin_allowed(request.headers.get("Origin"), patterns):
         raise ForeignOrigin("writes from another site's pages are refused")
-    key = current_app.extensions["factcheck_settings"].api_key
+    key = settings.api_key
     if key and not hmac.compare_digest((presented_key() or "").encode(), key.encode()):
         raise Unauthorized("this write needs the API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
                            {"WWW-Authenticate": 'Bearer realm="factcheck"'})

@@ -58,9 +58,10 @@ class RateLimiter:
 class Admission:
     """At most `concurrent` costly requests at work; at most `queue_limit` waiting, each up to `timeout` s."""
 
-    def __init__(self, concurrent: int, queue_limit: int, timeout: float) -> None:
+    def __init__(self, concurrent: int, queue_limit: int, timeout: float, retry_after: int = 5) -> None:
         self._slots = threading.BoundedSemaphore(concurrent)
         self.queue_limit, self.timeout = queue_limit, timeout
+        self._retry = {"Retry-After": str(retry_after)}
         self._waiting = 0
         self._lock = threading.Lock()
 
@@ -76,7 +77,7 @@ class Admission:
     def _wait(self) -> None:
         with self._lock:
             if self._waiting >= self.queue_limit:
-                raise Overloaded("the server is busy: too many requests are waiting", {"Retry-After": "5"})
+                raise Overloaded("the server is busy: too many requests are waiting", self._retry)
             self._waiting += 1
         try:
             admitted = self._slots.acquire(timeout=self.timeout)
@@ -84,7 +85,7 @@ class Admission:
             with self._lock:
                 self._waiting -= 1
         if not admitted:
-            raise Overloaded(f"the server is busy: no slot within {self.timeout:g} s", {"Retry-After": "5"})
+            raise Overloaded(f"the server is busy: no slot within {self.timeout:g} s", self._retry)
 
 
 # The costly routes, listed once: Flask endpoint -> whether this request to it runs the models or writes.
@@ -109,7 +110,8 @@ class Limits:
 
     def __init__(self, settings: Settings) -> None:
         self.rate = RateLimiter(settings.rate_limit, settings.rate_burst) if settings.rate_limit else None
-        self.admission = Admission(settings.max_concurrent, settings.queue_limit, settings.queue_timeout)
+        self.admission = Admission(settings.max_concurrent, settings.queue_limit, settings.queue_timeout,
+                                   settings.retry_after)
 
     @contextmanager
     def costly(self, client: str) -> Iterator[None]:

@@ -178,7 +178,8 @@ def mount_mcp(app: Flask) -> None:
     app.register_blueprint(tools.bp)
     checker: FactChecker = app.extensions["factcheck"]
     server = build_server(lambda: app.extensions["factcheck"], checker.settings.top_k)
-    server.streamable_http_app(stateless_http=True, json_response=True, transport_security=_transport_security())
+    server.streamable_http_app(stateless_http=True, json_response=True,
+                               transport_security=_transport_security(checker.settings))
     bridge = AsgiBridge(server.session_manager)
     app.extensions["factcheck_mcp"] = bridge
     app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {MOUNT: mcp_edge(bridge, app)})  # type: ignore[method-assign]
@@ -236,9 +237,9 @@ def _as_problem(wsgi: Callable, environ: dict, start_response: Callable) -> Iter
     return [body]
 
 
-def _transport_security() -> TransportSecuritySettings:
+def _transport_security(settings: Settings) -> TransportSecuritySettings:
     """The DNS-rebinding guard, with the allowed hosts the JSON API's writes use too (api/guard.py)."""
-    hosts = allowed_hosts()
+    hosts = allowed_hosts(settings)
     if hosts is None:
         return TransportSecuritySettings(enable_dns_rebinding_protection=False)
     return TransportSecuritySettings(allowed_hosts=hosts,

@@ -42,7 +42,7 @@ def _load_app(settings: Settings) -> Flask:
     from api import create_app
 
     app = create_app(settings)
-    app.extensions["factcheck"].warm_up()
+    app.extensions["factcheck"].open().warm_up()  # a worker that cannot open its store or index fails to boot
     return app
 
 

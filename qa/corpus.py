@@ -126,7 +126,8 @@ class Corpus:
     def ingest_file(self, path: Path) -> list[IngestOutcome]:
         """All documents of one file; a bad file is reported in its outcome, nothing of it stored."""
         try:
-            documents = [build_document(raw) for raw in read_file(path)]  # all checked before any is stored
+            # every document of the file is checked before any is stored
+            documents = [build_document(raw) for raw in read_file(path, self.settings.max_upload_bytes)]
             return [outcome for batch in batches(documents) for outcome in self.store_documents(batch)]
         except FactCheckError as exc:
             return [IngestOutcome(str(path), error=exc.detail)]

@@ -55,12 +55,12 @@ class PassageEmbedder:
         return {"row": batch["row"], "vector": self.encoder.encode_passages([str(t) for t in batch["text"]])}
 
 
-def read_paths(paths: list[Path]) -> list[FileRead]:
+def read_paths(paths: list[Path], max_bytes: int) -> list[FileRead]:
     """Per file, in order: its documents, or the error outcome of a bad file (nothing of it kept)."""
     read: list[FileRead] = []
     for path in expand_paths(paths):
         try:
-            read.append([build_document(raw) for raw in read_file(path)])
+            read.append([build_document(raw) for raw in read_file(path, max_bytes)])
         except FactCheckError as exc:
             read.append(IngestOutcome(str(path), error=exc.detail))
     return read
@@ -144,7 +144,7 @@ def ray_session(options: RayOptions) -> Iterator[None]:
 
 def ray_ingest(checker: FactChecker, paths: list[Path], options: RayOptions) -> list[IngestOutcome]:
     """Ingest like `checker.ingest_paths`, with the passages embedded on Ray."""
-    read = read_paths(paths)
+    read = read_paths(paths, checker.settings.max_upload_bytes)
     outcomes: list[IngestOutcome] = []
     with ray_session(options), checker.bulk():
         for batch in _batches(read, options.chunk_passages):

@@ -10,7 +10,6 @@ from typing import Any
 from qa.errors import IngestError
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl")
-MAX_FILE_BYTES = 20 * 1024 * 1024
 _META_FIELDS = ("title", "url", "publisher", "date")
 
 
@@ -85,13 +84,14 @@ def metadata_problem(row: dict) -> str | None:
     return None
 
 
-def read_file(path: Path) -> list[RawDocument]:
-    """All documents in one file; any problem raises IngestError naming the file (and line)."""
+def read_file(path: Path, max_bytes: int) -> list[RawDocument]:
+    """All documents in one file of at most `max_bytes` (the setting max_upload_bytes); any problem
+    raises IngestError naming the file (and line)."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise IngestError(f"{path}: unsupported file type {suffix or '(none)'}; use one of {', '.join(SUFFIXES)}")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise IngestError(f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    if path.stat().st_size > max_bytes:
+        raise IngestError(f"{path}: larger than {max_bytes:,} bytes (setting max_upload_bytes)")
     docs = parse(decode(path.read_bytes(), str(path)), str(path))
     for doc in docs:
         doc.path = doc.path or str(path)

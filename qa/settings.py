@@ -14,29 +14,45 @@ SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 _COLLECTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,254}")
 
 
+def setting(default: Any, help: str, secret: bool = False) -> Any:
+    """One entry of the registry: its default and the help text `factcheck settings` prints."""
+    return field(default=default, repr=not secret, metadata={"help": help, "secret": secret})
+
+
 @dataclass(frozen=True)
 class Settings:
-    data_dir: Path = Path("data")
-    seeds_dir: Path = SEEDS_DIR
-    top_k: int = 5  # passages shown per side
-    candidates: int = 40  # retrieval depth before stance: refuting evidence needs a deep pool
-    min_relevance: float = 0.3  # cosine below which a passage is not about the claim
-    min_coverage: float = 0.5  # share of the claim's content words a passage must use to count
-    threads: int = 2
-    max_upload_bytes: int = 10 * 1024 * 1024
-    api_key: str = field(default="", repr=False)  # when set, document writes need it (FACTCHECK_API_KEY)
-    max_concurrent: int = 2  # costly requests (checks, judging, writes) at work at once, per worker
-    queue_limit: int = 16  # costly requests that may wait for a slot, per worker; more get 503
-    queue_timeout: float = 30.0  # seconds a request may wait for a slot before a 503
-    rate_limit: int = 120  # costly requests a minute per client address, per worker (0: no limit)
-    rate_burst: int = 20  # requests a client may send at once before the rate applies
-    max_client_connections: int = 8  # requests one client address may have in the server at once (0: no cap)
-    body_timeout: float = 10.0  # seconds to send a request body, plus one per 64 KiB of it; slower gets 408
-    max_passages_per_document: int = 2000  # a longer document is refused (422): bounds one upload's work
-    vector_backend: str = "faiss"  # "faiss": embedded index in data_dir; "milvus": a Milvus server or cluster
-    milvus_uri: str = ""  # e.g. http://milvus:19530
-    milvus_token: str = field(default="", repr=False)  # "user:password" or an API key; never printed
-    milvus_collection: str = "factcheck_passages"
+    """Every setting, with its default and help; FACTCHECK_<NAME> in the environment sets it."""
+
+    data_dir: Path = setting(Path("data"), "Where the store and the vector index live.")
+    seeds_dir: Path = setting(SEEDS_DIR, "Articles indexed into an empty data dir by serve and mcp.")
+    top_k: int = setting(5, "Passages shown per side (1-50); a request may ask for another number.")
+    candidates: int = setting(40, "Retrieval depth before stance: refuting evidence needs a deep pool.")
+    min_relevance: float = setting(0.3, "Cosine below which a passage is not about the claim.")
+    min_coverage: float = setting(0.5, "Share of the claim's content words a passage must use to count; must "
+                                  "match the value the verdict parameters were fitted with.")
+    threads: int = setting(2, "Torch threads for the encoder and the stance model.")
+    workers: int = setting(1, "Worker processes of `factcheck serve` (gunicorn).")
+    max_upload_bytes: int = setting(10 * 1024 * 1024, "Largest request body, and largest file ingest reads "
+                                    "(bytes); beyond it 413.")
+    max_passages_per_document: int = setting(2000, "A document with more passages is refused (422).")
+    api_key: str = setting("", "When set, document writes need it (Authorization: Bearer or X-API-Key).",
+                           secret=True)
+    allowed_hosts: str = setting("", "Host names beyond loopback that writes and /mcp accept: comma-separated "
+                                 "host, host:port or host:*; * turns the check off.")
+    max_concurrent: int = setting(2, "Costly requests (checks, judging, writes, MCP) at work at once, per worker.")
+    queue_limit: int = setting(16, "Costly requests that may wait for a slot, per worker; more get 503.")
+    queue_timeout: float = setting(30.0, "Seconds a request may wait for a slot before a 503.")
+    retry_after: int = setting(5, "Seconds a client is told to wait (Retry-After) after a 503 for load.")
+    rate_limit: int = setting(120, "Costly requests a minute per client address, per worker (0: no limit).")
+    rate_burst: int = setting(20, "Requests a client may send at once before the rate applies.")
+    max_client_connections: int = setting(8, "Requests one client address may have in the server at once "
+                                          "(0: no cap, e.g. behind a proxy that limits clients).")
+    body_timeout: float = setting(10.0, "Seconds to send a request body, plus one per 64 KiB of it; slower "
+                                  "senders get 408.")
+    vector_backend: str = setting("faiss", "faiss: embedded index in data_dir; milvus: a Milvus server or cluster.")
+    milvus_uri: str = setting("", "The Milvus server, e.g. http://milvus:19530.")
+    milvus_token: str = setting("", "Milvus credentials, user:password or an API key.", secret=True)
+    milvus_collection: str = setting("factcheck_passages", "The Milvus collection holding the vectors.")
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -45,6 +61,8 @@ class Settings:
             raw = os.environ.get(f"FACTCHECK_{f.name.upper()}")
             if raw is not None:
                 values[f.name] = raw
+        if "allowed_hosts" not in values and os.environ.get("FACTCHECK_MCP_ALLOWED_HOSTS"):
+            values["allowed_hosts"] = os.environ["FACTCHECK_MCP_ALLOWED_HOSTS"]  # the older name
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls().with_values(values)
 
@@ -60,6 +78,21 @@ class Settings:
         settings = replace(self, **converted)
         settings.validate()
         return settings
+
+    def described(self) -> list[tuple[str, str, str]]:
+        """(environment variable, current value, help) for each setting; secrets shown as set or not."""
+        out = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            shown = ("(set)" if value else "(not set)") if f.metadata["secret"] else str(value)
+            out.append((f"FACTCHECK_{f.name.upper()}", shown, f.metadata["help"]))
+        return out
+
+    @property
+    def host_patterns(self) -> list[str] | None:
+        """The allowed_hosts entries as a list; None when the check is off (`*`)."""
+        extra = [h.strip() for h in self.allowed_hosts.split(",") if h.strip()]
+        return None if "*" in extra else extra
 
     @property
     def vector_config(self) -> BackendConfig:
@@ -77,6 +110,8 @@ class Settings:
             raise InvalidInput("max_concurrent must be at least 1, queue_limit at least 0, queue_timeout positive")
         if self.rate_limit < 0 or self.rate_burst < 1:
             raise InvalidInput("rate_limit must be at least 0 and rate_burst at least 1")
+        if self.workers < 1 or self.retry_after < 1:
+            raise InvalidInput("workers and retry_after must be at least 1")
         if self.max_client_connections < 0 or self.body_timeout <= 0 or self.max_passages_per_document < 1:
             raise InvalidInput("max_client_connections must be at least 0, body_timeout positive and "
                                "max_passages_per_document at least 1")

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from qa.documents import Evidence
+from qa.errors import InvalidInput
 
 PARAMS_FILE = Path(__file__).resolve().parent / "verdict_params.json"
 NO_EVIDENCE_CONFIDENCE = 0.95  # absence of evidence in a finite corpus is never certain
@@ -43,6 +44,16 @@ class VerdictParams:
 @lru_cache(maxsize=1)
 def fitted_params() -> VerdictParams:
     return VerdictParams.load()
+
+
+def require_fitted_for(min_coverage: float, path: Path = PARAMS_FILE) -> None:
+    """Refuse (InvalidInput) a min_coverage other than the one the verdict parameters were fitted with:
+    the thresholds are only right for the evidence that setting lets through."""
+    fitted = json.loads(path.read_text()).get("min_coverage")
+    if fitted is not None and abs(float(fitted) - min_coverage) > 1e-9:
+        raise InvalidInput(f"setting min_coverage is {min_coverage:g} but the verdict parameters ({path.name}) were "
+                           f"fitted with {float(fitted):g}: use {float(fitted):g}, or refit them for "
+                           f"{min_coverage:g} with `python -m bench.fit_verdict`")
 
 
 @dataclass

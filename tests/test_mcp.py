@@ -132,9 +132,10 @@ def test_http_refuses_foreign_host(client):
 
 def test_extra_allowed_hosts(monkeypatch):
     from api.mcp_server import _transport_security
+    from qa.settings import Settings
 
-    assert _transport_security().enable_dns_rebinding_protection
-    monkeypatch.setenv("FACTCHECK_MCP_ALLOWED_HOSTS", "factcheck.lan:8000, 10.0.0.5:*")
-    assert {"factcheck.lan:8000", "10.0.0.5:*", "localhost:*"} <= set(_transport_security().allowed_hosts)
-    monkeypatch.setenv("FACTCHECK_MCP_ALLOWED_HOSTS", "*")
-    assert not _transport_security().enable_dns_rebinding_protection
+    assert _transport_security(Settings.from_env()).enable_dns_rebinding_protection
+    monkeypatch.setenv("FACTCHECK_MCP_ALLOWED_HOSTS", "factcheck.lan:8000, 10.0.0.5:*")  # the older name
+    assert {"factcheck.lan:8000", "10.0.0.5:*", "localhost:*"} <= set(_transport_security(Settings.from_env()).allowed_hosts)
+    monkeypatch.setenv("FACTCHECK_ALLOWED_HOSTS", "*")
+    assert not _transport_security(Settings.from_env()).enable_dns_rebinding_protection

@@ -254,5 +254,5 @@ def test_api_answers_503_problem_json_when_milvus_is_down(own_server, tmp_path, 
 def test_checker_refuses_to_start_on_a_down_server(tmp_path, encoder, stance_model) -> None:
     down = MilvusLiteServer(tmp_path / "never-started")
     with pytest.raises(BackendUnavailable):
-        FactChecker(milvus_settings(tmp_path / "data", down.uri), encoder=encoder, stance=stance_model)
+        FactChecker(milvus_settings(tmp_path / "data", down.uri), encoder=encoder, stance=stance_model).open()
 

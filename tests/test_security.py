@@ -57,17 +57,18 @@ def test_cross_origin_writes_are_refused(seeded_copy) -> None:
 
 def test_allowed_hosts_rule(monkeypatch) -> None:
     from api.guard import allowed_hosts
+    from qa.settings import Settings
 
-    hosts = allowed_hosts()
+    hosts = allowed_hosts(Settings.from_env())
     assert host_allowed("127.0.0.1:8000", hosts) and host_allowed("[::1]:80", hosts)
     assert host_allowed("localhost", hosts)
     assert not host_allowed("attacker.example", hosts) and not host_allowed("localhost.attacker.example:80", hosts)
     assert origin_allowed(None, hosts) and origin_allowed("https://localhost:8443", hosts)
     assert not origin_allowed("http://attacker.example", hosts) and not origin_allowed("null", hosts)
     monkeypatch.setenv("FACTCHECK_ALLOWED_HOSTS", "factcheck.lan:*")
-    assert host_allowed("factcheck.lan:8000", allowed_hosts())
+    assert host_allowed("factcheck.lan:8000", allowed_hosts(Settings.from_env()))
     monkeypatch.setenv("FACTCHECK_ALLOWED_HOSTS", "*")
-    assert host_allowed("anything.example", allowed_hosts())
+    assert host_allowed("anything.example", allowed_hosts(Settings.from_env()))
 
 
 @pytest.mark.parametrize("method, url, kwargs", [
