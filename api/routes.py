@@ -46,6 +46,8 @@ def check():
         top_k = None if raw_top_k is None else int(raw_top_k)
     else:
         body = json_body()
+        if "top_k" in body and body["top_k"] is None:
+            raise InvalidInput("top_k must be an integer between 1 and 50 (or left out)")
         question, top_k = body.get("question"), body.get("top_k")
         if isinstance(top_k, float) and top_k.is_integer():  # JSON Schema's "integer" includes 8.0
             top_k = int(top_k)

@@ -208,3 +208,8 @@ def test_a_storage_failure_is_503_logged_with_its_cause_and_reads_go_on(seeded_c
     assert (seeded_copy.store.document_count(), len(seeded_copy.index)) == before
     assert client.post("/v1/documents", json={"text": "Storage news. The disk was replaced on Tuesday, "
                                                       "engineers said."}).status_code == 201
+
+
+def test_an_explicit_null_top_k_is_400_as_the_schema_says(client) -> None:
+    assert_problem(client.post("/v1/check", json={"question": "Did China send troops to Syria?", "top_k": None}), 400)
+    assert client.post("/v1/check", json={"question": "Did China send troops to Syria?"}).status_code == 200
