@@ -20,7 +20,8 @@ _PROBLEM = {"type": "object", "required": ["type", "title", "status", "detail"],
                            "detail": {"type": "string"}}}
 _ERROR_TEXTS = {"400": "Invalid input", "401": "A key is needed for writes (FACTCHECK_API_KEY)",
                 "403": "Write from a foreign Origin", "404": "Not found", "405": "Method not allowed",
-                "413": "Too large", "421": "Write for a foreign Host", "422": "Unprocessable",
+                "408": "Request body not received in time", "413": "Too large",
+                "421": "Write for a foreign Host", "422": "Unprocessable",
                 "429": "Rate limited (see Retry-After)", "503": "Busy (see Retry-After)"}
 
 
@@ -38,8 +39,8 @@ def _body(schema: dict, required: bool = True) -> dict:
     return {"required": required, "content": {"application/json": {"schema": schema}}}
 
 
-_READ_ERRORS = ("400", "405", "413", "429", "503")
-_WRITE_ERRORS = ("400", "401", "403", "405", "413", "421", "422", "429", "503")
+_READ_ERRORS = ("400", "405", "408", "413", "429", "503")
+_WRITE_ERRORS = ("400", "401", "403", "405", "408", "413", "421", "422", "429", "503")
 
 
 def _paths() -> dict:
