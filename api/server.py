@@ -65,12 +65,21 @@ def write_problem(sock, status: int, reason: str, detail: str) -> None:
     util.write_nonblock(sock, head + body)
 
 
+def _waitress_problem(error: Any, ident: str | None = None) -> tuple[str, list[tuple[str, str]], bytes]:
+    """waitress's `Error.to_response` (it has no hook for the body of its own errors), in problem+json."""
+    body = json.dumps({"type": "about:blank", "title": error.reason, "status": error.code,
+                       "detail": str(error.body).strip() or error.reason}).encode()
+    return f"{error.code} {error.reason}", [("Content-Type", "application/problem+json")], body
+
+
 def run(settings: Settings, host: str, port: int, workers: int, server: str = "gunicorn") -> None:
     if server == "waitress":
         from waitress import serve
+        from waitress.utilities import Error
 
         from api import close_app
 
+        Error.to_response = _waitress_problem  # waitress's own answers (400, 413, 431, ...) as problem+json too
         app = _load_app(settings)
         try:
             serve(app, host=host, port=port, threads=worker_threads(settings),

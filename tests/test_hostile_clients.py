@@ -1,4 +1,5 @@
-"""Attacks that need real sockets, against `factcheck serve` (gunicorn, one worker), as the review ran them.
+"""Attacks that need real sockets, against `factcheck serve` on gunicorn (one worker) and on waitress, as the
+review ran them.
 
 Each test talks from its own loopback address (127.0.0.x), so the per-client limits of one test never
 meet another's requests.
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 
 import pytest
 
@@ -27,15 +29,21 @@ MAX_UPLOAD = 2_000_000
 QUESTION = {"question": "Did Russia lift its ban on Turkish tomatoes?"}
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, seeded_dir):
+@dataclass(frozen=True)
+class Served:
+    port: int
+    kind: str  # gunicorn or waitress
+
+
+@pytest.fixture(scope="module", params=["gunicorn", "waitress"])
+def server(request, tmp_path_factory, seeded_dir):
     data = tmp_path_factory.mktemp("hostile") / "data"
     shutil.copytree(seeded_dir, data)
     port = free_port()
     env = {**os.environ, "FACTCHECK_THREADS": "1", "FACTCHECK_RATE_LIMIT": "6", "FACTCHECK_RATE_BURST": "3",
            "FACTCHECK_BODY_TIMEOUT": str(BODY_TIMEOUT), "FACTCHECK_MAX_UPLOAD_BYTES": str(MAX_UPLOAD)}
     process = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", "1",
-                                "--data-dir", str(data)], env=env, start_new_session=True,
+                                "--server", request.param, "--data-dir", str(data)], env=env, start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
@@ -47,13 +55,13 @@ def server(tmp_path_factory, seeded_dir):
     else:
         os.killpg(process.pid, signal.SIGKILL)
         pytest.fail("the server did not start")
-    yield port
+    yield Served(port, request.param)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
 
 
-def connect(port: int, client: str, timeout: float = 30) -> socket.socket:
-    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout, source_address=(client, 0))
+def connect(server: Served, client: str, timeout: float = 30) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=timeout, source_address=(client, 0))
     sock.settimeout(timeout)
     return sock
 
@@ -77,9 +85,9 @@ def response_of(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
     return int(lines[0].split()[1]), headers, body
 
 
-def request(port: int, client: str, method: str, path: str, body: bytes | None = None,
+def request(server: Served, client: str, method: str, path: str, body: bytes | None = None,
             headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60, source_address=(client, 0))
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60, source_address=(client, 0))
     connection.request(method, path, body=body, headers=headers or {})
     answer = connection.getresponse()
     result = answer.status, {k.lower(): v for k, v in answer.getheaders()}, answer.read()
@@ -117,7 +125,10 @@ def test_no_spelling_of_a_check_skips_the_rate_limit(server, path: str) -> None:
 
 
 def test_slow_bodies_never_hold_a_check_slot(server) -> None:
+    """gunicorn hands a request to a thread once its headers are in: the edge cuts slow bodies off with
+    408. waitress reads bodies itself before the app sees them: slow senders never reach a thread."""
     answers: list[int] = []
+    done = threading.Event()
 
     def dribble() -> None:
         sock = connect(server, "127.0.0.6")
@@ -126,11 +137,14 @@ def test_slow_bodies_never_hold_a_check_slot(server) -> None:
                      b"Content-Length: %d\r\n\r\n" % len(body))
         try:
             for byte in body:
+                if done.is_set():
+                    break
                 sock.sendall(bytes([byte]))
                 time.sleep(1)
         except OSError:
             pass  # cut off
-        answers.append(response_of(sock)[0])
+        if server.kind == "gunicorn":
+            answers.append(response_of(sock)[0])
         sock.close()
 
     slow = [threading.Thread(target=dribble) for _ in range(3)]
@@ -141,9 +155,11 @@ def test_slow_bodies_never_hold_a_check_slot(server) -> None:
     assert request(server, "127.0.0.7", "POST", "/v1/check", json.dumps(QUESTION).encode(),
                    {"Content-Type": "application/json"})[0] == 200
     assert time.monotonic() - started < 20
+    if server.kind == "waitress":
+        done.set()
     for thread in slow:
         thread.join(30)
-    assert answers == [408, 408, 408]
+    assert answers == ([408, 408, 408] if server.kind == "gunicorn" else [])
 
 
 def test_a_slow_but_honest_body_is_received(server) -> None:
@@ -161,6 +177,8 @@ def test_a_slow_but_honest_body_is_received(server) -> None:
 
 
 def test_one_client_cannot_take_every_thread(server) -> None:
+    if server.kind == "waitress":
+        pytest.skip("waitress buffers bodies before the app: a sender holds no thread (a proxy caps connections)")
     held = []
     for _ in range(8):  # the default cap: 8 requests in the server per client address
         sock = connect(server, "127.0.0.9")
@@ -192,11 +210,16 @@ def test_an_oversized_chunked_body_is_413(server) -> None:
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
-    (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 414),
-    (b"NOT AN HTTP REQUEST\r\n\r\n", 400),
+    (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", {"gunicorn": 414, "waitress": 404}),
+    (b"NOT AN HTTP REQUEST\r\n\r\n", {"gunicorn": 400, "waitress": 400}),
+    (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"b" * 300_000 + b"\r\n\r\n",
+     {"gunicorn": 431, "waitress": 431}),
 ])
-def test_the_servers_own_errors_are_problem_json(server, raw: bytes, expected: int) -> None:
+def test_the_servers_own_errors_are_problem_json(server, raw: bytes, expected: dict[str, int]) -> None:
     sock = connect(server, "127.0.0.12")
-    sock.sendall(raw)
-    assert_problem(*response_of(sock), expected)
+    try:
+        sock.sendall(raw)
+    except OSError:
+        pass  # the server may stop reading before the end
+    assert_problem(*response_of(sock), expected[server.kind])
     sock.close()
