@@ -155,6 +155,8 @@ def _ingest_on_ray(checker: FactChecker, paths: list[Path], address: str, actors
 @data_dir_option
 def ask(question: str, as_json: bool, top_k: int | None, data_dir: Path | None) -> None:
     """Check a question or statement against the indexed documents."""
+    from qa.answer import cited
+
     with _opened_checker(data_dir) as checker:
         result = checker.check(question, top_k).to_dict()
     if as_json:
@@ -163,17 +165,16 @@ def ask(question: str, as_json: bool, top_k: int | None, data_dir: Path | None) 
     click.echo(f"{result['verdict'].replace('_', ' ').upper()} (confidence {result['confidence']:.2f})")
     click.echo(f"claim: {result['claim']}")
     click.echo(textwrap.fill(result["answer"], 100))
-    number = 0
-    for side in ("supporting", "conflicting", "related"):
-        if result[side]:
+    heading = None
+    for number, side, passage in cited(result):
+        if side != heading:
             click.echo(f"\n{side.capitalize()}:")
-        for passage in result[side]:
-            number += 1
-            src = passage["source"]
-            origin = ", ".join(x for x in (src["title"], src["publisher"], src["date"]) if x)
-            click.echo(f"  [{number}] {passage['stance_scores'][passage['stance']]:.2f} {passage['text']}")
-            copies = f" (also in {len(passage['also_in'])} more)" if passage["also_in"] else ""
-            click.echo(f"      — {origin}{copies}")
+            heading = side
+        src = passage["source"]
+        origin = ", ".join(x for x in (src["title"], src["publisher"], src["date"]) if x)
+        click.echo(f"  [{number}] {passage['stance_scores'][passage['stance']]:.2f} {passage['text']}")
+        copies = f" (also in {len(passage['also_in'])} more)" if passage["also_in"] else ""
+        click.echo(f"      — {origin}{copies}")
 
 
 @main.command()

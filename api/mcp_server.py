@@ -41,6 +41,7 @@ from api.limits import Overloaded, TooManyRequests
 from api.schemas import CheckResult, JudgeResult
 from embeddings.errors import ServiceError
 from qa import __version__
+from qa.answer import cited
 from qa.service import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, FactChecker
 from qa.settings import Settings
 
@@ -101,11 +102,7 @@ def _call(work: Callable[[], object]):
 def check_text(result: dict) -> str:
     """The answer first, then the verdict and the numbered passages [n] with their sources."""
     lines = [result["answer"], "", f"Verdict: {result['verdict']} (confidence {result['confidence']:.2f})"]
-    number = 0
-    for side in ("supporting", "conflicting", "related"):
-        for passage in result[side]:
-            number += 1
-            lines.append(f"[{number}] ({side}) “{passage['text']}” — {source_text(passage)}")
+    lines += [f"[{n}] ({side}) “{passage['text']}” — {source_text(passage)}" for n, side, passage in cited(result)]
     return "\n".join(lines)
 
 

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from embeddings.errors import ServiceError
+from qa.answer import first_numbers
 from qa.documents import Document
 from qa.near_duplicates import PASSAGE_THRESHOLD, jaccard
 from qa.service import MAX_QUESTION_CHARS, FactChecker
@@ -83,7 +84,8 @@ def search() -> tuple[str, int]:
     if not question.strip():
         return _render("search.html", question="", result=None, examples=EXAMPLES)
     result = _checker().check(question).to_dict()
-    return _render("search.html", question=question, result=with_copies(result, _checker()), examples=EXAMPLES)
+    return _render("search.html", question=question, result=with_copies(result, _checker()), examples=EXAMPLES,
+                   first=first_numbers(result))
 
 
 @bp.get("/documents/<doc_id>")
