@@ -142,3 +142,16 @@ def test_chat_loop_unreachable_service(capsys):
         port = sock.getsockname()[1]
     assert load_chat_loop().main(["--base-url", f"http://127.0.0.1:{port}"]) == 1
     assert "cannot reach" in capsys.readouterr().err
+
+
+def test_the_clients_types_match_the_wire_shapes() -> None:
+    """api/client.py is standard library only (users copy it), so it cannot import the shapes; this holds
+    its dataclasses to the TypedDicts that define the HTTP and MCP answers (api/schemas.py)."""
+    from dataclasses import fields
+
+    from api import client, schemas
+
+    for name in ("Source", "StanceScores", "Passage", "CheckResult", "Judged", "JudgeResult"):
+        ours = {f.name for f in fields(getattr(client, name))}
+        wire = set(getattr(schemas, name).__annotations__)
+        assert ours == wire, name
