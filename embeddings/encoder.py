@@ -13,7 +13,16 @@ from typing import Protocol
 
 import numpy as np
 
-from embeddings.precision import MODES, Choice, choose, cosine_agreement, int8_copy, runner
+from embeddings.precision import (
+    MODES,
+    Choice,
+    choose,
+    cosine_agreement,
+    fix_process_threads,
+    int8_copy,
+    runner,
+    thread_counts,
+)
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSION = 384
@@ -80,11 +89,13 @@ class MiniLMEncoder:
             def probe(mode: str, threads: int) -> np.ndarray:
                 return runner(model, mode, threads, quantised)(lambda m: _encode(m, PROBE, False))
 
-            self.choice = choose(probe, cosine_agreement(MIN_COSINE), self._threads)
+            self.choice = choose(probe, cosine_agreement(MIN_COSINE), self._threads,
+                                 counts=thread_counts(self._threads))
+            self.choice.threads = fix_process_threads(self.choice.threads)
         else:
-            self.choice = Choice(self.precision, self._threads)
+            self.choice = Choice(self.precision, fix_process_threads(self._threads))
         logging.getLogger(__name__).info("encoder runs in %s", self.choice.describe())
-        return runner(model, self.choice.mode, self.choice.threads, quantised if self.choice.mode == "int8" else None)
+        return runner(model, self.choice.mode, quantised=quantised if self.choice.mode == "int8" else None)
 
     def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
         if not texts:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
+import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -65,13 +66,37 @@ def int8_copy(model):
         return quantize_dynamic(copy.deepcopy(model), {torch.nn.Linear}, dtype=torch.qint8)
 
 
-def runner(model, mode: str, threads: int, quantised=None) -> Callable[[Callable], Any]:
-    """`run(call)` calls `call(m)` with m the model to use, inside the mode's context, on `threads` threads."""
+_process_threads: int | None = None
+_threads_lock = threading.Lock()
+
+
+def fix_process_threads(threads: int) -> int:
+    """Torch has one intra-op thread pool per process: the first model to finish loading sets its size
+    once, here; every later model runs (and measures) on it. Returns the size in force. Nothing on the
+    hot path changes it."""
+    global _process_threads
+    with _threads_lock:
+        if _process_threads is None:
+            import torch
+
+            torch.set_num_threads(threads)
+            _process_threads = threads
+        return _process_threads
+
+
+def thread_counts(threads: int) -> list[int]:
+    """The thread counts a loading model may measure: the process's once fixed, else 1 and `threads`."""
+    return [_process_threads] if _process_threads else sorted({1, threads})
+
+
+def runner(model, mode: str, threads: int | None = None, quantised=None) -> Callable[[Callable], Any]:
+    """`run(call)` calls `call(m)` with m the model to use, inside the mode's context; with `threads`
+    (only while measuring, at load) on that many threads."""
     import torch
 
     def run(call: Callable):
-        if torch.get_num_threads() != threads:
-            torch.set_num_threads(threads)  # process-wide: the last model to run sets it for its call
+        if threads is not None and torch.get_num_threads() != threads:
+            torch.set_num_threads(threads)
         with torch.inference_mode(), autocast(mode == "bf16"):
             return call(quantised if mode == "int8" else model)
     return run
@@ -97,14 +122,15 @@ Probe = Callable[[str, int], np.ndarray]
 
 
 def choose(probe: Probe, agrees: Callable[[np.ndarray, np.ndarray], str | None], threads: int,
-           modes: tuple[str, ...] = MODES) -> Choice:
+           modes: tuple[str, ...] = MODES, counts: list[int] | None = None) -> Choice:
     """The fastest (mode, thread count) whose probe output `agrees` with fp32's.
 
     `probe(mode, threads)` runs one representative call; `agrees` returns None, or why not. Thread
-    counts tried: 1 and `threads` (more threads lose badly when other processes hold the cores)."""
+    counts tried: `counts`, by default 1 and `threads` (more threads lose badly when other processes
+    hold the cores)."""
     started = time.perf_counter()
     choice = Choice("fp32", threads)
-    best = _time_threads(probe, sorted({1, threads}), choice)
+    best = _time_threads(probe, counts or sorted({1, threads}), choice)
     choice.threads = best
     reference = probe("fp32", best)
     for mode in modes:

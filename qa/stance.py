@@ -17,7 +17,16 @@ from pathlib import Path
 
 import numpy as np
 
-from embeddings.precision import MODES, Choice, choose, int8_copy, probability_agreement, runner
+from embeddings.precision import (
+    MODES,
+    Choice,
+    choose,
+    fix_process_threads,
+    int8_copy,
+    probability_agreement,
+    runner,
+    thread_counts,
+)
 from qa.documents import StanceScores
 from qa.stance_calibration import softmax
 from qa.stance_text import relevant_excerpt
@@ -82,11 +91,13 @@ class StanceModel:
                 logits = runner(model, mode, threads, quantised)(lambda m: m(**inputs).logits.float().numpy())
                 return softmax(logits, temperature)
 
-            self.choice = choose(probe, probability_agreement(MAX_SHIFT), self.threads)
+            self.choice = choose(probe, probability_agreement(MAX_SHIFT), self.threads,
+                                 counts=thread_counts(self.threads))
+            self.choice.threads = fix_process_threads(self.choice.threads)
         else:
-            self.choice = Choice(self.precision, self.threads)
+            self.choice = Choice(self.precision, fix_process_threads(self.threads))
         logging.getLogger(__name__).info("stance model runs in %s", self.choice.describe())
-        return runner(model, self.choice.mode, self.choice.threads, quantised if self.choice.mode == "int8" else None)
+        return runner(model, self.choice.mode, quantised=quantised if self.choice.mode == "int8" else None)
 
     def logits(self, pairs: list[tuple[str, str]]) -> np.ndarray:
         tokenizer, run, _ = self._load()
