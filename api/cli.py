@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -39,6 +40,7 @@ def _opened_checker(data_dir: Path | None) -> Iterator[FactChecker]:
 @click.version_option(package_name="factcheck")
 def main() -> None:
     """Offline fact-check question answering over your documents."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the models load from local folders; never ask a hub
 
 
 @main.command()

@@ -6,7 +6,6 @@ embeddings.precision; a mode is eligible only if its probe embeddings keep cosin
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from pathlib import Path
 from typing import Protocol
@@ -73,7 +72,6 @@ class MiniLMEncoder:
     def _load(self):
         with self._lock:
             if self._run is None:
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 from sentence_transformers import SentenceTransformer
                 from transformers.utils import logging as hf_logging
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from pathlib import Path
 
@@ -65,7 +64,6 @@ class StanceModel:
     def _load(self) -> tuple:
         with self._lock:
             if self._loaded is None:
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 from transformers import AutoModelForSequenceClassification, AutoTokenizer
                 from transformers.utils import logging as hf_logging
 
