@@ -43,7 +43,7 @@ from embeddings.errors import ServiceError
 from qa import __version__
 from qa.answer import cited
 from qa.service import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, FactChecker
-from qa.settings import Settings
+from qa.settings import TOP_K_MAX, TOP_K_MIN, Settings
 
 MOUNT = "/mcp"
 log = logging.getLogger("factcheck.mcp")
@@ -56,7 +56,7 @@ INSTRUCTIONS = (
 
 # ---- argument shapes (the inputSchema a host sees; the output shapes are in api/schemas.py) -------------
 Question = Annotated[str, Field(description=tools.QUESTION_DESCRIPTION, min_length=1, max_length=MAX_QUESTION_CHARS)]
-TopK = Annotated[int, Field(description=tools.TOP_K_DESCRIPTION, ge=tools.TOP_K_MIN, le=tools.TOP_K_MAX, strict=True)]
+TopK = Annotated[int, Field(description=tools.TOP_K_DESCRIPTION, ge=TOP_K_MIN, le=TOP_K_MAX, strict=True)]
 Claim = Annotated[str, Field(description=tools.CLAIM_DESCRIPTION, min_length=1, max_length=MAX_QUESTION_CHARS)]
 Passages = Annotated[list[StrictStr], Field(description=tools.PASSAGES_DESCRIPTION, max_length=MAX_JUDGE_PASSAGES)]
 

@@ -5,14 +5,14 @@ come from the constants the code enforces (qa/checker.py, api/tools.py). Nothing
 """
 from __future__ import annotations
 
-from api import tools
 from api.schemas import components
 from qa import __version__
 from qa.checker import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, QUESTION_PATTERN, WHITESPACE_CLASS
+from qa.settings import TOP_K_MAX, TOP_K_MIN
 
 PY_SPACE = WHITESPACE_CLASS  # the whitespace the code strips (qa/checker.py)
 _TEXT = {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": QUESTION_PATTERN}
-_TOP_K = {"type": "integer", "minimum": tools.TOP_K_MIN, "maximum": tools.TOP_K_MAX}
+_TOP_K = {"type": "integer", "minimum": TOP_K_MIN, "maximum": TOP_K_MAX}
 _META = {"title": {"type": "string"}, "publisher": {"type": "string"}, "date": {"type": "string"},
          "url": {"type": "string", "pattern": f"^[Hh][Tt][Tt][Pp][Ss]?://[^{PY_SPACE}]+$"}}
 _PROBLEM = {"type": "object", "required": ["type", "title", "status", "detail"],

@@ -13,6 +13,7 @@ from api.openapi import openapi_spec
 from qa.errors import InvalidInput
 from qa.readers import RawDocument, decode, metadata_problem, parse
 from qa.service import FactChecker
+from qa.settings import TOP_K_RULE
 
 bp = Blueprint("json_api", __name__)
 _DOC_FIELDS = ("title", "url", "publisher", "date")
@@ -42,12 +43,12 @@ def check():
     if request.method == "GET":
         question, raw_top_k = request.args.get("q", ""), request.args.get("top_k")
         if raw_top_k is not None and not (raw_top_k.isascii() and raw_top_k.isdigit()):
-            raise InvalidInput("top_k must be an integer between 1 and 50")
+            raise InvalidInput(TOP_K_RULE)
         top_k = None if raw_top_k is None else int(raw_top_k)
     else:
         body = json_body()
         if "top_k" in body and body["top_k"] is None:
-            raise InvalidInput("top_k must be an integer between 1 and 50 (or left out)")
+            raise InvalidInput(f"{TOP_K_RULE} (or left out)")
         question, top_k = body.get("question"), body.get("top_k")
         if isinstance(top_k, float) and top_k.is_integer():  # JSON Schema's "integer" includes 8.0
             top_k = int(top_k)

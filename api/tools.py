@@ -9,10 +9,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 
 from qa.service import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, MAX_QUESTION_TOKENS
+from qa.settings import TOP_K_MAX, TOP_K_MIN, Settings
 
 FACT_CHECK = "fact_check"
 JUDGE = "judge"
-TOP_K_MIN, TOP_K_MAX, DEFAULT_TOP_K = 1, 50, 5
+DEFAULT_TOP_K = Settings().top_k
 
 FACT_CHECK_DESCRIPTION = (
     "Fact-check a question or statement against the documents indexed by this factcheck service "

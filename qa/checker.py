@@ -19,7 +19,7 @@ from qa.errors import InvalidInput
 from qa.grounding import claim_coverage, claim_entities, is_grounded
 from qa.grouping import merge_copies
 from qa.retrieval import JUDGE_CONTEXT, retrieve, with_neighbours
-from qa.settings import Settings
+from qa.settings import TOP_K_MAX, TOP_K_MIN, TOP_K_RULE, Settings
 from qa.stance import StanceModel
 from qa.verdict import decide, shown, sides
 
@@ -56,8 +56,8 @@ class Checker:
         started = time.perf_counter()
         question = require_text(question, "question")
         top_k = self.settings.top_k if top_k is None else top_k
-        if not isinstance(top_k, int) or isinstance(top_k, bool) or not 1 <= top_k <= 50:
-            raise InvalidInput("top_k must be an integer between 1 and 50")
+        if not isinstance(top_k, int) or isinstance(top_k, bool) or not TOP_K_MIN <= top_k <= TOP_K_MAX:
+            raise InvalidInput(TOP_K_RULE)
         claim = question_to_claim(question)
         evidence = self.evidence(claim, claim_entities(question))
         open_question = is_open_question(question)

@@ -11,6 +11,8 @@ from embeddings.vector_backend import VECTOR_BACKENDS, BackendConfig
 from qa.errors import InvalidInput
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+TOP_K_MIN, TOP_K_MAX = 1, 50  # passages per side a check may show
+TOP_K_RULE = f"top_k must be an integer between {TOP_K_MIN} and {TOP_K_MAX}"
 _COLLECTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,254}")
 
 
@@ -25,7 +27,8 @@ class Settings:
 
     data_dir: Path = setting(Path("data"), "Where the store and the vector index live.")
     seeds_dir: Path = setting(SEEDS_DIR, "Articles indexed into an empty data dir by serve and mcp.")
-    top_k: int = setting(5, "Passages shown per side (1-50); a request may ask for another number.")
+    top_k: int = setting(5, f"Passages shown per side ({TOP_K_MIN}-{TOP_K_MAX}); a request may ask for another "
+                         "number.")
     candidates: int = setting(40, "Retrieval depth before stance: refuting evidence needs a deep pool.")
     min_relevance: float = setting(0.3, "Cosine below which a passage is not about the claim.")
     min_coverage: float = setting(0.5, "Share of the claim's content words a passage must use to count; must "
@@ -100,8 +103,8 @@ class Settings:
                              self.milvus_token)
 
     def validate(self) -> None:
-        if not 1 <= self.top_k <= 50:
-            raise InvalidInput("top_k must be between 1 and 50")
+        if not TOP_K_MIN <= self.top_k <= TOP_K_MAX:
+            raise InvalidInput(TOP_K_RULE)
         if self.candidates < self.top_k:
             raise InvalidInput("candidates must be at least top_k")
         if not all(0.0 <= v < 1.0 for v in (self.min_relevance, self.min_coverage)):
