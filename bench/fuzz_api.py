@@ -42,7 +42,7 @@ def fuzz(app: Flask, examples: int, seed: int = 7) -> dict:
         operation = result.ok()
         for mode in (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE):
             _run(operation, mode, examples, seed, statuses, failures)
-    cases = sum(statuses.values())
+    cases = sum(n for code, n in statuses.items() if code != "unsendable")
     server_errors = sum(n for code, n in statuses.items() if code.startswith("5") and code != "503")
     return {"cases": cases, "status_counts": dict(sorted(statuses.items())), "server_errors": server_errors,
             "failures": failures}
@@ -54,7 +54,13 @@ def _run(operation, mode, examples: int, seed: int, statuses: Counter, failures:
                          suppress_health_check=list(HealthCheck))
     @hypothesis.given(operation.as_strategy(generation_mode=mode))
     def one(case) -> None:
-        response = case.call()
+        try:
+            response = case.call()
+        except (AttributeError, TypeError, ValueError):
+            # a case the WSGI test transport cannot even encode (e.g. a multipart body that is a bare
+            # number): no request reached the app, so there is no answer to check
+            statuses["unsendable"] += 1
+            return
         statuses[str(response.status_code)] += 1
         try:
             case.validate_response(response)
