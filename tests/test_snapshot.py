@@ -3,7 +3,8 @@
 The answers live in tests/snapshots/api.json. A refactoring must leave them as they are; a change
 meant to alter answers (a new stance model, new verdict parameters) records them again with
 `FACTCHECK_UPDATE_SNAPSHOT=1 pytest tests/test_snapshot.py` and the diff is part of its review.
-Numbers are compared to 0.02: models pick bf16 or fp32 by measuring on the CPU at hand.
+The service here runs both models in fp32 (not measured at load), so the answers do not depend on
+the CPU's bf16 support or on how busy it is; numbers are compared to 0.02.
 """
 from __future__ import annotations
 
@@ -79,8 +80,22 @@ def same(recorded, now, where: str = "") -> None:
         assert now == recorded, where
 
 
-def test_recorded_requests_answer_the_same(client) -> None:
-    answers = [answer(client, method, url, kwargs) for method, url, kwargs in REQUESTS]
+@pytest.fixture(scope="module")
+def fp32_client(tmp_path_factory):
+    from api import create_app
+    from embeddings.encoder import MiniLMEncoder
+    from qa.service import FactChecker
+    from qa.settings import Settings
+    from qa.stance import StanceModel
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("snapshot") / "data", rate_limit=0)
+    checker = FactChecker(settings, encoder=MiniLMEncoder(precision="fp32"), stance=StanceModel(precision="fp32"))
+    checker.index_seeds_if_empty()  # the stored vectors too come from the fp32 encoder
+    return create_app(settings, checker=checker).test_client()
+
+
+def test_recorded_requests_answer_the_same(fp32_client) -> None:
+    answers = [answer(fp32_client, method, url, kwargs) for method, url, kwargs in REQUESTS]
     if os.environ.get("FACTCHECK_UPDATE_SNAPSHOT") or not SNAPSHOT.exists():
         SNAPSHOT.parent.mkdir(exist_ok=True)
         SNAPSHOT.write_text(json.dumps(answers, ensure_ascii=False, indent=1) + "\n")
