@@ -11,9 +11,14 @@ from embeddings.errors import ServiceError, StorageError
 log = logging.getLogger("factcheck")
 
 
+def problem_body(status: int, title: str, detail: str) -> str:
+    """The problem+json document (RFC 9457) every error answer carries, the servers' own included."""
+    return json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail or title})
+
+
 def problem(status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> Response:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    return Response(json.dumps(body), status=status, mimetype="application/problem+json", headers=headers)
+    return Response(problem_body(status, title, detail), status=status, mimetype="application/problem+json",
+                    headers=headers)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -7,7 +7,6 @@ dir through the store (see embeddings/live_index.py) and see each other's writes
 """
 from __future__ import annotations
 
-import json
 import multiprocessing
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -59,7 +58,9 @@ def write_problem(sock, status: int, reason: str, detail: str) -> None:
     """gunicorn's `util.write_error` (it has no hook for the body of its own errors), in problem+json."""
     from gunicorn import util
 
-    body = json.dumps({"type": "about:blank", "title": reason, "status": status, "detail": detail or reason}).encode()
+    from api.errors import problem_body
+
+    body = problem_body(status, reason, detail).encode()
     head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/problem+json\r\n"
             f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1")
     util.write_nonblock(sock, head + body)
@@ -67,8 +68,9 @@ def write_problem(sock, status: int, reason: str, detail: str) -> None:
 
 def _waitress_problem(error: Any, ident: str | None = None) -> tuple[str, list[tuple[str, str]], bytes]:
     """waitress's `Error.to_response` (it has no hook for the body of its own errors), in problem+json."""
-    body = json.dumps({"type": "about:blank", "title": error.reason, "status": error.code,
-                       "detail": str(error.body).strip() or error.reason}).encode()
+    from api.errors import problem_body
+
+    body = problem_body(error.code, error.reason, str(error.body).strip()).encode()
     return f"{error.code} {error.reason}", [("Content-Type", "application/problem+json")], body
 
 

@@ -12,15 +12,13 @@ import os
 import shutil
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass
 
 import pytest
 
-from tests.test_server import call, free_port
+from tests.test_server import start_serve
 
 pytest.importorskip("gunicorn", reason="gunicorn is a runtime dependency: pip install -e .")
 
@@ -39,22 +37,9 @@ class Served:
 def server(request, tmp_path_factory, seeded_dir):
     data = tmp_path_factory.mktemp("hostile") / "data"
     shutil.copytree(seeded_dir, data)
-    port = free_port()
-    env = {**os.environ, "FACTCHECK_THREADS": "1", "FACTCHECK_RATE_LIMIT": "6", "FACTCHECK_RATE_BURST": "3",
+    env = {"FACTCHECK_THREADS": "1", "FACTCHECK_RATE_LIMIT": "6", "FACTCHECK_RATE_BURST": "3",
            "FACTCHECK_BODY_TIMEOUT": str(BODY_TIMEOUT), "FACTCHECK_MAX_UPLOAD_BYTES": str(MAX_UPLOAD)}
-    process = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", "1",
-                                "--server", request.param, "--data-dir", str(data)], env=env, start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            if call(f"http://127.0.0.1:{port}/readyz", timeout=5)[0] == 200:
-                break
-        except OSError:
-            time.sleep(1)
-    else:
-        os.killpg(process.pid, signal.SIGKILL)
-        pytest.fail("the server did not start")
+    process, port = start_serve(data, env, "--workers", "1", "--server", request.param)
     yield Served(port, request.param)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()

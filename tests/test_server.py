@@ -40,27 +40,29 @@ def call(url: str, body: dict | None = None, timeout: float = 120) -> tuple[int,
         return exc.code, json.loads(exc.read() or b"{}")
 
 
+def start_serve(data, env: dict[str, str], *args: str) -> tuple[subprocess.Popen, int]:
+    """`factcheck serve` on a free port over `data`, with `env` added and `args`; returns once /readyz answers."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--data-dir",
+                                str(data), *args], env={**os.environ, **env}, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            if call(f"http://127.0.0.1:{port}/readyz", timeout=5)[0] == 200:
+                return process, port
+        except OSError:
+            time.sleep(1)
+    os.killpg(process.pid, signal.SIGKILL)
+    pytest.fail("the server did not start")
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, seeded_dir):
     data = tmp_path_factory.mktemp("served") / "data"
     shutil.copytree(seeded_dir, data)
-    port = free_port()
-    env = {**os.environ, "FACTCHECK_RATE_LIMIT": "0", "FACTCHECK_THREADS": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", "2",
-                                "--data-dir", str(data)], env=env, start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            if call(f"{base}/readyz", timeout=5)[0] == 200:
-                break
-        except OSError:
-            time.sleep(1)
-    else:
-        os.killpg(process.pid, signal.SIGKILL)
-        pytest.fail("the server did not start")
-    yield base, data, process
+    process, port = start_serve(data, {"FACTCHECK_RATE_LIMIT": "0", "FACTCHECK_THREADS": "1"}, "--workers", "2")
+    yield f"http://127.0.0.1:{port}", data, process
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
