@@ -79,9 +79,7 @@ class FactChecker:
             opened, self._opened = self._opened, None
         if opened is not None:
             opened.store.close()
-            close_index = getattr(opened.index, "close", None)
-            if close_index is not None:
-                close_index()
+            opened.index.close()
 
     def __enter__(self) -> FactChecker:
         return self.open()
