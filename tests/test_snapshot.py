@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 SNAPSHOT = Path(__file__).resolve().parent / "snapshots" / "api.json"
+CLONE = str(Path(__file__).resolve().parents[1]) + "/"  # seed paths are recorded relative to the clone
 MCP = {"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-06-18"}
 VOLATILE = {"took_ms", "created_at"}
 
@@ -62,6 +63,8 @@ def strip(value):
         return {k: strip(v) for k, v in value.items() if k not in VOLATILE}
     if isinstance(value, list):
         return [strip(v) for v in value]
+    if isinstance(value, str):
+        return value.replace(CLONE, "")
     return value
 
 
