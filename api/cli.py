@@ -1,11 +1,11 @@
-"""The `factcheck` command line: serve, ingest, ask, judge, mcp."""
+"""The `factcheck` command line: serve, ingest, ask, check-text, judge, mcp."""
 from __future__ import annotations
 
 import json
 import os
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -177,6 +177,50 @@ def ask(question: str, as_json: bool, top_k: int | None, data_dir: Path | None) 
         click.echo(f"  [{number}] {passage['stance_scores'][passage['stance']]:.2f} {passage['text']}")
         copies = f" (also in {len(passage['also_in'])} more)" if passage["also_in"] else ""
         click.echo(f"      — {origin}{copies}")
+
+
+@main.command("check-text")
+@click.argument("source", type=click.File("r", encoding="utf-8"))
+@click.option("--json", "as_json", is_flag=True, help="Print the /v1/check_text JSON response.")
+@click.option("--top-k", type=int, default=None, help="Passages per side for each claim (default 5).")
+@data_dir_option
+def check_text(source, as_json: bool, top_k: int | None, data_dir: Path | None) -> None:
+    """Check every claim of a text (a draft, a post, a chatbot's answer); SOURCE is a file or - for stdin."""
+    from qa.answer import cited
+
+    text = source.read()
+    with _opened_checker(data_dir) as checker, _progress_bar("Judging evidence") as progress:
+        result = checker.check_text(text, top_k, progress).to_dict()
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    counts = ", ".join(f"{n} {verdict.replace('_', ' ')}" for verdict, n in result["summary"].items() if n)
+    click.echo(f"{len(result['claims'])} claims checked" + (f": {counts}" if counts else ""))
+    for claim in result["claims"]:
+        click.echo(f"\n{claim['verdict'].replace('_', ' ').upper()} ({claim['confidence']:.2f}) "
+                   f"chars {claim['start']}-{claim['end']}: {claim['claim']}")
+        click.echo(textwrap.indent(textwrap.fill(claim["answer"], 96), "  "))
+        for number, side, passage in cited(claim):
+            if side != "related":
+                click.echo(f"  [{number}] {side}: {passage['source']['title']}")
+    if result["skipped"]:
+        click.echo("\nNot checked:")
+        for item in result["skipped"]:
+            click.echo(f"  “{item['text']}”: {item['reason']}")
+
+
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress callback drawing a bar on standard error when it is a terminal (None otherwise)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=1, label=label, file=sys.stderr) as bar:
+        def update(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        yield update
 
 
 @main.command()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["FactCheckClient", "CheckResult", "JudgeResult", "Judged", "Passage", "Source", "StanceScores",
+           "TextCheckResult", "TextClaim", "SkippedSentence",
            "FactCheckClientError", "FactCheckAPIError", "FactCheckConnectionError"]
 
 
@@ -113,6 +114,57 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class TextClaim:
+    """One claim of a checked text: `text[start:end]` is where it was read from."""
+
+    claim: str
+    start: int
+    end: int
+    verdict: str
+    confidence: float
+    answer: str  # cites this claim's passages as [n], n indexing `passages` from 1
+    supporting: tuple[Passage, ...]
+    conflicting: tuple[Passage, ...]
+    related: tuple[Passage, ...]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TextClaim:
+        sides = {side: tuple(Passage.from_json(p) for p in data[side])
+                 for side in ("supporting", "conflicting", "related")}
+        return cls(data["claim"], int(data["start"]), int(data["end"]), data["verdict"], float(data["confidence"]),
+                   data["answer"], sides["supporting"], sides["conflicting"], sides["related"])
+
+    @property
+    def passages(self) -> tuple[Passage, ...]:
+        """All passages in citation order: [n] in `answer` is `passages[n - 1]`."""
+        return self.supporting + self.conflicting + self.related
+
+
+@dataclass(frozen=True)
+class SkippedSentence:
+    start: int
+    end: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class TextCheckResult:
+    text: str
+    claims: tuple[TextClaim, ...]
+    skipped: tuple[SkippedSentence, ...]
+    summary: dict[str, int]  # verdict -> number of claims
+    took_ms: float
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TextCheckResult:
+        return cls(data["text"], tuple(TextClaim.from_json(c) for c in data["claims"]),
+                   tuple(SkippedSentence(int(s["start"]), int(s["end"]), s["text"], s["reason"])
+                         for s in data["skipped"]),
+                   {k: int(v) for k, v in data["summary"].items()}, float(data["took_ms"]))
+
+
+@dataclass(frozen=True)
 class Judged:
     passage: str
     stance: str
@@ -131,7 +183,7 @@ class JudgeResult:
 
 
 class FactCheckClient:
-    """Calls /v1/check, /v1/judge and /v1/tools of one factcheck service."""
+    """Calls /v1/check, /v1/check_text, /v1/judge and /v1/tools of one factcheck service."""
 
     def __init__(self, base_url: str = "http://127.0.0.1:8000", timeout: float = 60.0) -> None:
         self.base_url = base_url.rstrip("/")
@@ -143,6 +195,13 @@ class FactCheckClient:
         if top_k is not None:
             body["top_k"] = top_k
         return CheckResult.from_json(self._request("POST", "/v1/check", body))
+
+    def check_text(self, text: str, top_k: int | None = None) -> TextCheckResult:
+        """Every claim of a whole text checked, with offsets into `text`, and the sentences skipped."""
+        body: dict[str, Any] = {"text": text}
+        if top_k is not None:
+            body["top_k"] = top_k
+        return TextCheckResult.from_json(self._request("POST", "/v1/check_text", body))
 
     def judge(self, claim: str, passages: list[str]) -> JudgeResult:
         """Stance of each passage towards the claim, no retrieval."""

@@ -92,10 +92,12 @@ class Admission:
 # /mcp (not a Flask route) is costly for every POST; see api/mcp_server.py.
 COSTLY_ENDPOINTS: dict[str, Callable[[Request], bool]] = {
     "json_api.check": lambda request: True,
+    "json_api.check_text": lambda request: True,
     "json_api.judge": lambda request: True,
     "json_api.add_document": lambda request: True,
     "json_api.delete_document": lambda request: True,
     "web.search": lambda request: bool(request.args.get("q", "").strip()),  # the form runs a check with ?q=
+    "web.check_text": lambda request: request.method == "POST" or bool(request.args.get("text", "").strip()),
 }
 
 

@@ -1,4 +1,5 @@
-"""MCP edge: the `fact_check` and `judge` tools over stdio (`factcheck mcp`) and streamable HTTP at /mcp.
+"""MCP edge: the `fact_check`, `fact_check_text` and `judge` tools over stdio (`factcheck mcp`) and
+streamable HTTP at /mcp.
 
 HTTP is served by the same WSGI server as the Flask app. The SDK's streamable-HTTP ASGI app is bridged to
 WSGI with a2wsgi onto one private event-loop thread, where the session manager (what an ASGI server would
@@ -38,11 +39,11 @@ from api import tools
 from api.errors import problem
 from api.guard import allowed_hosts
 from api.limits import Overloaded, TooManyRequests
-from api.schemas import CheckResult, JudgeResult
+from api.schemas import CheckResult, JudgeResult, TextCheckResult
 from embeddings.errors import ServiceError
 from qa import __version__
 from qa.answer import cited
-from qa.service import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, FactChecker
+from qa.service import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, MAX_TEXT_CHARS, FactChecker
 from qa.settings import TOP_K_MAX, TOP_K_MIN, Settings
 
 MOUNT = "/mcp"
@@ -51,12 +52,14 @@ log = logging.getLogger("factcheck.mcp")
 INSTRUCTIONS = (
     "factcheck checks claims against an offline collection of news articles. Call fact_check with the user's "
     "question before asserting facts the articles may cover, quote its answer with the [n] citations and list "
-    "the cited sources; use judge to weigh passages you already have against a claim."
+    "the cited sources; call fact_check_text on a whole draft before sending it; use judge to weigh passages "
+    "you already have against a claim."
 )
 
 # ---- argument shapes (the inputSchema a host sees; the output shapes are in api/schemas.py) -------------
 Question = Annotated[str, Field(description=tools.QUESTION_DESCRIPTION, min_length=1, max_length=MAX_QUESTION_CHARS)]
 TopK = Annotated[int, Field(description=tools.TOP_K_DESCRIPTION, ge=TOP_K_MIN, le=TOP_K_MAX, strict=True)]
+Text = Annotated[str, Field(description=tools.TEXT_DESCRIPTION, min_length=1, max_length=MAX_TEXT_CHARS)]
 Claim = Annotated[str, Field(description=tools.CLAIM_DESCRIPTION, min_length=1, max_length=MAX_QUESTION_CHARS)]
 Passages = Annotated[list[StrictStr], Field(description=tools.PASSAGES_DESCRIPTION, max_length=MAX_JUDGE_PASSAGES)]
 
@@ -66,7 +69,7 @@ Lifespan = Callable[[MCPServer], contextlib.AbstractAsyncContextManager[object]]
 
 def build_server(get_checker: Callable[[], FactChecker], default_top_k: int = tools.DEFAULT_TOP_K,
                  lifespan: Lifespan | None = None) -> MCPServer:
-    """An MCP server with the two tools; `get_checker` returns the FactChecker to ask."""
+    """An MCP server with the three tools; `get_checker` returns the FactChecker to ask."""
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     server = MCPServer("factcheck", title="factcheck", version=__version__, instructions=INSTRUCTIONS,
@@ -79,6 +82,12 @@ def build_server(get_checker: Callable[[], FactChecker], default_top_k: int = to
     def fact_check(question: Question, top_k: TopK = default_top_k) -> Annotated[CallToolResult, CheckResult]:
         result = _call(lambda: get_checker().check(question, top_k).to_dict())
         return CallToolResult(content=[TextContent(type="text", text=check_text(result))], structured_content=result)
+
+    @server.tool(name=tools.FACT_CHECK_TEXT, title="Fact-check a whole text",
+                 description=tools.FACT_CHECK_TEXT_DESCRIPTION, annotations=read_only)
+    def fact_check_text(text: Text, top_k: TopK = default_top_k) -> Annotated[CallToolResult, TextCheckResult]:
+        result = _call(lambda: get_checker().check_text(text, top_k).to_dict())
+        return CallToolResult(content=[TextContent(type="text", text=text_report(result))], structured_content=result)
 
     @server.tool(name=tools.JUDGE, title="Judge passages against a claim", description=tools.JUDGE_DESCRIPTION,
                  annotations=read_only)
@@ -103,6 +112,20 @@ def check_text(result: dict) -> str:
     """The answer first, then the verdict and the numbered passages [n] with their sources."""
     lines = [result["answer"], "", f"Verdict: {result['verdict']} (confidence {result['confidence']:.2f})"]
     lines += [f"[{n}] ({side}) “{passage['text']}” — {source_text(passage)}" for n, side, passage in cited(result)]
+    return "\n".join(lines)
+
+
+def text_report(result: dict) -> str:
+    """The summary, then each claim with its verdict, answer and cited passages, then what was skipped."""
+    counts = ", ".join(f"{n} {verdict}" for verdict, n in result["summary"].items() if n)
+    lines = [f"{len(result['claims'])} claims checked" + (f": {counts}" if counts else ".")]
+    for n, claim in enumerate(result["claims"], 1):
+        lines += ["", f"Claim {n} (characters {claim['start']}-{claim['end']}): {claim['claim']}",
+                  f"Verdict: {claim['verdict']} (confidence {claim['confidence']:.2f})", claim["answer"]]
+        lines += [f"  [{i}] ({side}) “{passage['text']}” — {source_text(passage)}"
+                  for i, side, passage in cited(claim) if side != "related"]
+    if result["skipped"]:
+        lines += ["", "Not checked:"] + [f"- “{s['text']}”: {s['reason']}" for s in result["skipped"]]
     return "\n".join(lines)
 
 

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from api.schemas import components
 from qa import __version__
-from qa.checker import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, QUESTION_PATTERN, WHITESPACE_CLASS
+from qa.checker import (
+    MAX_JUDGE_PASSAGES,
+    MAX_QUESTION_CHARS,
+    MAX_TEXT_CHARS,
+    MAX_TEXT_CLAIMS,
+    QUESTION_PATTERN,
+    WHITESPACE_CLASS,
+)
 from qa.settings import TOP_K_MAX, TOP_K_MIN
 
 PY_SPACE = WHITESPACE_CLASS  # the whitespace the code strips (qa/checker.py)
@@ -55,6 +62,15 @@ def _paths() -> dict:
             "post": {"summary": "Check a question or claim", "requestBody": _body(
                 {"type": "object", "required": ["question"], "properties": {"question": _TEXT, "top_k": _TOP_K}}),
                 "responses": {"200": check, **_errors(*_READ_ERRORS)}}},
+        "/v1/check_text": {"post": {
+            "summary": "Check every claim of a whole text (a draft, a chatbot's answer)",
+            "description": f"The text's sentences are read as claims (at most {MAX_TEXT_CLAIMS}; more: 422); open "
+                           "questions, greetings, opinions, imperatives and headings are skipped with a reason.",
+            "requestBody": _body({"type": "object", "required": ["text"], "properties": {
+                "text": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT_CHARS, "pattern": f"[^{PY_SPACE}]"},
+                "top_k": _TOP_K}}),
+            "responses": {"200": _json("TextCheckResult", "Each claim with its verdict and evidence"),
+                          **_errors(*_READ_ERRORS, "422")}}},
         "/v1/judge": {"post": {
             "summary": "Stance of given passages towards a claim (no retrieval)", "requestBody": _body(
                 {"type": "object", "required": ["claim", "passages"], "properties": {

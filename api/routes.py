@@ -1,4 +1,4 @@
-"""JSON routes of the contract: /v1/check, /v1/judge, /v1/documents, health, readiness, metrics."""
+"""JSON routes of the contract: /v1/check, /v1/check_text, /v1/judge, /v1/documents, health, readiness, metrics."""
 from __future__ import annotations
 
 import time
@@ -49,10 +49,23 @@ def check():
         body = json_body()
         if "top_k" in body and body["top_k"] is None:
             raise InvalidInput(f"{TOP_K_RULE} (or left out)")
-        question, top_k = body.get("question"), body.get("top_k")
-        if isinstance(top_k, float) and top_k.is_integer():  # JSON Schema's "integer" includes 8.0
-            top_k = int(top_k)
+        question, top_k = body.get("question"), _whole(body.get("top_k"))
     return jsonify(checker().check(question, top_k).to_dict())
+
+
+@bp.post("/v1/check_text")
+def check_text():
+    body = json_body()
+    if "top_k" in body and body["top_k"] is None:
+        raise InvalidInput(f"{TOP_K_RULE} (or left out)")
+    text: Any = body.get("text")  # as sent; the core validates
+    top_k: Any = _whole(body.get("top_k"))
+    return jsonify(checker().check_text(text, top_k).to_dict())
+
+
+def _whole(top_k: Any) -> Any:
+    """JSON Schema's "integer" includes 8.0: read it as 8."""
+    return int(top_k) if isinstance(top_k, float) and top_k.is_integer() else top_k
 
 
 @bp.post("/v1/judge")

@@ -11,7 +11,14 @@ from pydantic import Field, TypeAdapter
 from typing_extensions import TypedDict
 
 Stance = Literal["supports", "refutes", "neutral"]
+Verdict = Literal["supported", "refuted", "disputed", "not_enough_info"]
 Probability = Annotated[float, Field(ge=0, le=1)]
+
+
+Answer = Annotated[str, Field(description="One or two sentences; [n] cites the n-th passage of supporting + "
+                                          "conflicting + related, counting from 1.")]
+Offset = Annotated[int, Field(ge=0, description="A character offset (Python string index, i.e. Unicode code point) "
+                                                "into the submitted text")]
 
 
 class Source(TypedDict):
@@ -46,13 +53,53 @@ class CheckResult(TypedDict):
 
     question: str
     claim: str
-    verdict: Literal["supported", "refuted", "disputed", "not_enough_info"]
+    verdict: Verdict
     confidence: Probability
-    answer: Annotated[str, Field(description="One or two sentences; [n] cites the n-th passage of supporting + "
-                                             "conflicting + related, counting from 1.")]
+    answer: Answer
     supporting: list[Passage]
     conflicting: list[Passage]
     related: list[Passage]
+    took_ms: float
+
+
+class TextClaimResult(TypedDict):
+    """One claim of a checked text: where it was read from, and its /v1/check result."""
+
+    claim: Annotated[str, Field(description="The claim as checked (a yes/no question becomes a statement, a "
+                                            "clause that shared its subject gets it back).")]
+    start: Offset
+    end: Offset
+    verdict: Verdict
+    confidence: Probability
+    answer: Answer
+    supporting: list[Passage]
+    conflicting: list[Passage]
+    related: list[Passage]
+
+
+class SkippedSentence(TypedDict):
+    """A sentence of the text with nothing to check (an open question, a greeting, an opinion ...)."""
+
+    start: Offset
+    end: Offset
+    text: str
+    reason: str
+
+
+class VerdictCounts(TypedDict):
+    supported: int
+    refuted: int
+    disputed: int
+    not_enough_info: int
+
+
+class TextCheckResult(TypedDict):
+    """The /v1/check_text response."""
+
+    text: str
+    claims: list[TextClaimResult]
+    skipped: list[SkippedSentence]
+    summary: VerdictCounts
     took_ms: float
 
 
@@ -113,7 +160,7 @@ class DocumentDetail(TypedDict):
     passages: list[DocumentPassage]
 
 
-RESPONSES = (CheckResult, JudgeResult, DocumentAdded, DocumentList, DocumentDetail)
+RESPONSES = (CheckResult, TextCheckResult, JudgeResult, DocumentAdded, DocumentList, DocumentDetail)
 
 
 def components() -> dict[str, dict]:

@@ -1,4 +1,5 @@
-"""The tool catalogue a chatbot sees: names, descriptions and argument schemas of `fact_check` and `judge`.
+"""The tool catalogue a chatbot sees: names, descriptions and argument schemas of `fact_check`,
+`fact_check_text` and `judge`.
 
 One source for both edges: the MCP server (api/mcp_server.py) takes its tool descriptions from here, and
 `GET /v1/tools` serves the same tools as OpenAI-style function-calling definitions in strict mode (every
@@ -8,10 +9,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from qa.service import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, MAX_QUESTION_TOKENS
+from qa.service import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, MAX_QUESTION_TOKENS, MAX_TEXT_CHARS, MAX_TEXT_CLAIMS
 from qa.settings import TOP_K_MAX, TOP_K_MIN, Settings
 
 FACT_CHECK = "fact_check"
+FACT_CHECK_TEXT = "fact_check_text"
 JUDGE = "judge"
 DEFAULT_TOP_K = Settings().top_k
 
@@ -30,6 +32,17 @@ QUESTION_DESCRIPTION = (
 )
 TOP_K_DESCRIPTION = ("How many passages to return per side (supporting, conflicting, related): "
                      f"{TOP_K_MIN} to {TOP_K_MAX}.")
+FACT_CHECK_TEXT_DESCRIPTION = (
+    "Fact-check a whole text (a draft, a post, or the answer you are about to send) against the documents "
+    "indexed by this factcheck service: every sentence that asserts something becomes a claim and gets a "
+    "verdict (supported, refuted, disputed or not_enough_info) with its supporting and conflicting passages "
+    "and their sources; open questions, greetings, opinions and instructions are listed as skipped. Claims "
+    "carry start/end offsets into the text. Check your draft before sending it: fix or drop refuted claims, "
+    "hedge disputed ones and say which claims the documents do not cover. In each claim's answer, [n] "
+    "numbers that claim's passages (supporting, then conflicting, then related, from 1)."
+)
+TEXT_DESCRIPTION = (f"The text to check, plain prose: 1 to {MAX_TEXT_CHARS} characters and at most "
+                    f"{MAX_TEXT_CLAIMS} claims.")
 JUDGE_DESCRIPTION = (
     "Judge passages you already have against a claim, without searching the indexed documents: for each "
     "passage, whether it supports, refutes or is neutral towards the claim, with probabilities. Use it to "
@@ -50,10 +63,15 @@ def _function(name: str, description: str, properties: dict[str, dict]) -> dict:
 
 
 def openai_tools(default_top_k: int = DEFAULT_TOP_K) -> list[dict]:
-    """Both tools as OpenAI-style function-calling definitions (strict JSON Schema)."""
+    """The tools as OpenAI-style function-calling definitions (strict JSON Schema)."""
     return [
         _function(FACT_CHECK, FACT_CHECK_DESCRIPTION, {
             "question": {"type": "string", "description": QUESTION_DESCRIPTION},
+            "top_k": {"type": ["integer", "null"], "minimum": TOP_K_MIN, "maximum": TOP_K_MAX,
+                      "description": f"{TOP_K_DESCRIPTION} null uses the default ({default_top_k})."},
+        }),
+        _function(FACT_CHECK_TEXT, FACT_CHECK_TEXT_DESCRIPTION, {
+            "text": {"type": "string", "description": TEXT_DESCRIPTION},
             "top_k": {"type": ["integer", "null"], "minimum": TOP_K_MIN, "maximum": TOP_K_MAX,
                       "description": f"{TOP_K_DESCRIPTION} null uses the default ({default_top_k})."},
         }),

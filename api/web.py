@@ -16,7 +16,7 @@ from embeddings.errors import ServiceError
 from qa.answer import first_numbers
 from qa.documents import Document
 from qa.near_duplicates import PASSAGE_THRESHOLD, jaccard
-from qa.service import MAX_QUESTION_CHARS, FactChecker
+from qa.service import MAX_QUESTION_CHARS, MAX_TEXT_CHARS, FactChecker
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
 
@@ -88,6 +88,21 @@ def search() -> tuple[str, int]:
                    first=first_numbers(result))
 
 
+@bp.route("/text", methods=["GET", "POST"])
+def check_text() -> tuple[str, int]:
+    """A whole text (a draft, a chatbot's answer): every claim in it marked in its verdict's colour and
+    linked to its evidence. The form posts (texts are long); `?text=` links work for short ones."""
+    text = (request.form if request.method == "POST" else request.args).get("text", "")
+    if not text.strip():
+        return _render("text.html", text="", result=None, max_text=MAX_TEXT_CHARS)
+    result = _checker().check_text(text).to_dict()
+    for claim in result["claims"]:
+        with_copies(claim, _checker())
+        claim["first"] = first_numbers(claim)
+    return _render("text.html", text=text, result=result, marked=marked(text, result["claims"]),
+                   max_text=MAX_TEXT_CHARS)
+
+
 @bp.get("/documents/<doc_id>")
 def document(doc_id: str) -> tuple[str, int]:
     """One cleaned article, the passage named by `?passage=` highlighted (link with `#<passage>`)."""
@@ -121,6 +136,20 @@ def unexpected(exc: Exception) -> tuple[str, int]:
     current_app.logger.exception("unhandled error in the web form")
     return _render("error.html", 500, status=500, title="Something went wrong",
                    detail="The server failed to handle this request. The problem has been logged.", question="")
+
+
+def marked(text: str, claims: list[dict]) -> list[tuple[str, int | None, str | None]]:
+    """The text as (run, claim number from 1 or None, verdict or None): each claim's span is one run."""
+    runs: list[tuple[str, int | None, str | None]] = []
+    cursor = 0
+    for n, claim in enumerate(claims, 1):
+        start, end = max(claim["start"], cursor), claim["end"]
+        if start >= end:
+            continue
+        runs += [(text[cursor:start], None, None), (text[start:end], n, claim["verdict"])]
+        cursor = end
+    runs.append((text[cursor:], None, None))
+    return [run for run in runs if run[0]]
 
 
 def with_copies(result: dict, checker: FactChecker) -> dict:

@@ -11,21 +11,24 @@ import time
 
 from embeddings.encoder import Encoder
 from embeddings.live_index import LiveIndex
-from embeddings.store import PassageStore
+from embeddings.store import PassageStore, StoredDocument
 from qa.answer import write_answer
 from qa.claims import is_open_question, question_to_claim
-from qa.documents import CheckResult, Evidence, StanceScores
-from qa.errors import InvalidInput
+from qa.documents import CheckResult, Evidence, Passage, StanceScores, TextCheckResult
+from qa.errors import InvalidInput, TooManyClaims
 from qa.grounding import claim_coverage, claim_entities, is_grounded
 from qa.grouping import merge_copies
 from qa.retrieval import JUDGE_CONTEXT, retrieve, with_neighbours
 from qa.settings import TOP_K_MAX, TOP_K_MIN, TOP_K_RULE, Settings
-from qa.stance import StanceModel
+from qa.stance import Progress, StanceModel
+from qa.text_claims import read_claims
 from qa.verdict import decide, shown, sides
 
 MAX_QUESTION_CHARS = 1000
 MAX_QUESTION_TOKENS = 64  # words (runs between blanks): bounds what the stance model spends per passage
 MAX_JUDGE_PASSAGES = 256
+MAX_TEXT_CHARS = 20_000  # a text checked whole (check_text)
+MAX_TEXT_CLAIMS = 100
 # Python's whitespace (str.isspace), spelled out as \uXXXX ranges that Python, JSON Schema (ECMA-262, whose
 # \s is another set) and Rust regex engines read alike. A test pins it to str.isspace.
 WHITESPACE_CLASS = ("\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029"
@@ -55,19 +58,45 @@ class Checker:
     def check(self, question: str, top_k: int | None = None) -> CheckResult:
         started = time.perf_counter()
         question = require_text(question, "question")
+        top_k = self._top_k(top_k)
+        claim = question_to_claim(question)
+        evidence = self.evidence(claim, claim_entities(question))
+        result = self._result(question, claim, evidence, top_k, is_open_question(question))
+        result.took_ms = (time.perf_counter() - started) * 1000
+        return result
+
+    def check_text(self, text: str, top_k: int | None = None, progress: Progress | None = None) -> TextCheckResult:
+        """Every claim of a whole text checked (qa/text_claims.py reads them): all claims are retrieved
+        first, then judged in one stance batch (`progress(done, total)` counts the pairs judged)."""
+        started = time.perf_counter()
+        if not isinstance(text, str) or not _EDGE_BLANKS.sub("", text):
+            raise InvalidInput("text must be a non-empty string")
+        if len(text) > MAX_TEXT_CHARS:
+            raise InvalidInput(f"text is longer than {MAX_TEXT_CHARS} characters")
+        top_k = self._top_k(top_k)
+        claims, skipped = read_claims(text)
+        if len(claims) > MAX_TEXT_CLAIMS:
+            raise TooManyClaims(f"the text holds {len(claims)} claims; at most {MAX_TEXT_CLAIMS} are checked per "
+                                "call (send it in parts)")
+        found = self.evidence_for([(c.claim, claim_entities(c.claim)) for c in claims], progress=progress)
+        results = [(c, self._result(text[c.start:c.end], c.claim, evidence, top_k, False))
+                   for c, evidence in zip(claims, found)]
+        return TextCheckResult(text, results, skipped, (time.perf_counter() - started) * 1000)
+
+    def _top_k(self, top_k: int | None) -> int:
         top_k = self.settings.top_k if top_k is None else top_k
         if not isinstance(top_k, int) or isinstance(top_k, bool) or not TOP_K_MIN <= top_k <= TOP_K_MAX:
             raise InvalidInput(TOP_K_RULE)
-        claim = question_to_claim(question)
-        evidence = self.evidence(claim, claim_entities(question))
-        open_question = is_open_question(question)
+        return top_k
+
+    def _result(self, question: str, claim: str, evidence: list[Evidence], top_k: int,
+                open_question: bool) -> CheckResult:
         supporting, conflicting, related = sides(evidence, self.settings.min_coverage, open_question=open_question)
         verdict = decide(supporting, conflicting, related, open_question=open_question)
         supporting, conflicting, related = shown(supporting, conflicting, related, top_k)
         answer = write_answer(claim, verdict.label, supporting, conflicting)
-        took = (time.perf_counter() - started) * 1000
         return CheckResult(question, claim, verdict.label, verdict.confidence, answer, supporting, conflicting,
-                           related, took)
+                           related, 0.0)
 
     def evidence(self, claim: str, entities: set[str], min_coverage: float | None = None,
                  context: int = JUDGE_CONTEXT) -> list[Evidence]:
@@ -78,30 +107,47 @@ class Checker:
         model (the costly step) is not run on them and they are not shown. Each passage is judged
         with `context` neighbouring passages of its document on either side.
         """
+        return self.evidence_for([(claim, entities)], min_coverage, context)[0]
+
+    def evidence_for(self, claims: list[tuple[str, set[str]]], min_coverage: float | None = None,
+                     context: int = JUDGE_CONTEXT, progress: Progress | None = None) -> list[list[Evidence]]:
+        """`evidence` of several (claim, entities) at once, read in one snapshot and judged in one batch."""
         min_coverage = self.settings.min_coverage if min_coverage is None else min_coverage
         self.index.refresh()
         with self.store.snapshot():
-            hits = [(i, rel) for i, rel in retrieve(claim, self.encoder, self.index, self.store,
-                                                     self.settings.candidates) if rel >= self.settings.min_relevance]
-            passages = self.store.passages_by_ids([i for i, _ in hits])  # ids the store no longer holds drop out
-            documents = self.store.documents_by_ids([p.doc_id for p in passages.values()])
-            grounded = {doc_id: is_grounded(entities, doc.text) for doc_id, doc in documents.items()}
-            kept = []
-            for i, relevance in hits:
-                passage = passages.get(i)
-                if passage is None or not grounded.get(passage.doc_id):
-                    continue
-                coverage = claim_coverage(claim, passage.text)
-                if coverage >= min_coverage:
-                    kept.append((passage, relevance, coverage))
-            texts = [with_neighbours(p, self.store.passages_of(p.doc_id), context) if context else p.text
-                     for p, _, _ in kept]
-            scores = self.stance.judge(claim, texts)
-            evidence = [Evidence(p, documents[p.doc_id].source, rel, s, coverage=cov)
-                        for (p, rel, cov), s in zip(kept, scores)]
-            evidence.sort(key=lambda e: -max(e.scores.supports, e.scores.refutes) * e.relevance)
-            stories = {doc_id: doc.story_id for doc_id, doc in documents.items()}
-            return merge_copies(evidence, stories, self.store.story_copies([e.passage.doc_id for e in evidence]))
+            found = [self._candidates(claim, entities, min_coverage, context) for claim, entities in claims]
+            scores = iter(self.stance.score_pairs([(claim, text) for (claim, _), (_, texts, _) in zip(claims, found)
+                                                   for text in texts], progress))
+            out = []
+            for kept, _, documents in found:
+                evidence = [Evidence(p, documents[p.doc_id].source, rel, next(scores), coverage=cov)
+                            for p, rel, cov in kept]
+                evidence.sort(key=lambda e: -max(e.scores.supports, e.scores.refutes) * e.relevance)
+                stories = {doc_id: doc.story_id for doc_id, doc in documents.items()}
+                out.append(merge_copies(evidence, stories,
+                                        self.store.story_copies([e.passage.doc_id for e in evidence])))
+            return out
+
+    def _candidates(self, claim: str, entities: set[str], min_coverage: float, context: int
+                    ) -> tuple[list[tuple[Passage, float, float]], list[str], dict[str, StoredDocument]]:
+        """(passage, relevance, coverage) of the retrieved passages worth judging, the texts to judge them
+        by, and their documents. Runs inside the caller's snapshot."""
+        hits = [(i, rel) for i, rel in retrieve(claim, self.encoder, self.index, self.store,
+                                                 self.settings.candidates) if rel >= self.settings.min_relevance]
+        passages = self.store.passages_by_ids([i for i, _ in hits])  # ids the store no longer holds drop out
+        documents = self.store.documents_by_ids([p.doc_id for p in passages.values()])
+        grounded = {doc_id: is_grounded(entities, doc.text) for doc_id, doc in documents.items()}
+        kept = []
+        for i, relevance in hits:
+            passage = passages.get(i)
+            if passage is None or not grounded.get(passage.doc_id):
+                continue
+            coverage = claim_coverage(claim, passage.text)
+            if coverage >= min_coverage:
+                kept.append((passage, relevance, coverage))
+        texts = [with_neighbours(p, self.store.passages_of(p.doc_id), context) if context else p.text
+                 for p, _, _ in kept]
+        return kept, texts, documents
 
 
 def require_text(value: object, name: str) -> str:

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from embeddings.records import Document, Passage, Source
 
-__all__ = ["CheckResult", "Document", "Evidence", "Passage", "Source", "StanceScores"]
+__all__ = ["CheckResult", "Document", "Evidence", "Passage", "Skipped", "Source", "StanceScores", "TextCheckResult",
+           "TextClaim"]
 
 
 @dataclass(frozen=True)
@@ -66,3 +67,48 @@ class CheckResult:
                 "supporting": [e.to_dict() for e in self.supporting],
                 "conflicting": [e.to_dict() for e in self.conflicting],
                 "related": [e.to_dict() for e in self.related], "took_ms": round(self.took_ms, 1)}
+
+
+VERDICTS = ("supported", "refuted", "disputed", "not_enough_info")
+
+
+@dataclass(frozen=True)
+class TextClaim:
+    """A claim read from a text, with the span of the text (Python string indices) it was read from."""
+
+    claim: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A sentence of a text that asserts nothing checkable, and why."""
+
+    start: int
+    end: int
+    text: str
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"start": self.start, "end": self.end, "text": self.text, "reason": self.reason}
+
+
+@dataclass
+class TextCheckResult:
+    """Every claim of a text checked: each claim's result has the /v1/check shape, less question and took_ms."""
+
+    text: str
+    claims: list[tuple[TextClaim, CheckResult]]
+    skipped: list[Skipped]
+    took_ms: float
+
+    def to_dict(self) -> dict:
+        claims = []
+        for claim, result in self.claims:
+            checked = result.to_dict()
+            del checked["question"], checked["took_ms"]
+            claims.append({**checked, "claim": claim.claim, "start": claim.start, "end": claim.end})
+        summary = {verdict: sum(r.verdict == verdict for _, r in self.claims) for verdict in VERDICTS}
+        return {"text": self.text, "claims": claims, "skipped": [s.to_dict() for s in self.skipped],
+                "summary": summary, "took_ms": round(self.took_ms, 1)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from embeddings.errors import BackendUnavailable, IndexMismatch, ServiceError, StorageError
 
 __all__ = ["BackendUnavailable", "FactCheckError", "IndexMismatch", "IngestError", "InvalidInput", "NotFound",
-           "ServiceError", "StorageError"]
+           "ServiceError", "StorageError", "TooManyClaims"]
 
 
 class FactCheckError(ServiceError):
@@ -25,3 +25,8 @@ class NotFound(FactCheckError):
 class IngestError(FactCheckError):
     status = 422
     title = "Document could not be ingested"
+
+
+class TooManyClaims(FactCheckError):
+    status = 422
+    title = "Too many claims"

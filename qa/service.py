@@ -21,16 +21,24 @@ from embeddings.encoder import Encoder, MiniLMEncoder
 from embeddings.live_index import LiveIndex
 from embeddings.store import PassageStore
 from embeddings.vector_backend import VectorBackend, open_vector_backend
-from qa.checker import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, MAX_QUESTION_TOKENS, Checker
+from qa.checker import (
+    MAX_JUDGE_PASSAGES,
+    MAX_QUESTION_CHARS,
+    MAX_QUESTION_TOKENS,
+    MAX_TEXT_CHARS,
+    MAX_TEXT_CLAIMS,
+    Checker,
+)
 from qa.corpus import Corpus, IngestOutcome
-from qa.documents import CheckResult, Document, Evidence, StanceScores
+from qa.documents import CheckResult, Document, Evidence, StanceScores, TextCheckResult
 from qa.errors import InvalidInput, NotFound
 from qa.readers import RawDocument
 from qa.retrieval import JUDGE_CONTEXT
 from qa.settings import Settings
-from qa.stance import StanceModel
+from qa.stance import Progress, StanceModel
 
-__all__ = ["FactChecker", "IngestOutcome", "MAX_JUDGE_PASSAGES", "MAX_QUESTION_CHARS", "MAX_QUESTION_TOKENS"]
+__all__ = ["FactChecker", "IngestOutcome", "MAX_JUDGE_PASSAGES", "MAX_QUESTION_CHARS", "MAX_QUESTION_TOKENS",
+           "MAX_TEXT_CHARS", "MAX_TEXT_CLAIMS"]
 
 
 @dataclass(frozen=True)
@@ -151,6 +159,9 @@ class FactChecker:
 
     def check(self, question: str, top_k: int | None = None) -> CheckResult:
         return self.checker.check(question, top_k)
+
+    def check_text(self, text: str, top_k: int | None = None, progress: Progress | None = None) -> TextCheckResult:
+        return self.checker.check_text(text, top_k, progress)
 
     def evidence(self, claim: str, entities: set[str], min_coverage: float | None = None,
                  context: int | None = None) -> list[Evidence]:

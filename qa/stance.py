@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,7 @@ from qa.documents import StanceScores
 from qa.stance_calibration import softmax
 from qa.stance_text import relevant_excerpt
 
+Progress = Callable[[int, int], None]  # (pairs judged so far, pairs in all)
 MODEL_DIR = Path(__file__).resolve().parent / "models" / "stance"
 LABELS = ("supports", "refutes", "neutral")
 MAX_LENGTH = 192
@@ -97,23 +99,26 @@ class StanceModel:
         logging.getLogger(__name__).info("stance model runs in %s", self.choice.describe())
         return runner(model, self.choice.mode, quantised=quantised if self.choice.mode == "int8" else None)
 
-    def logits(self, pairs: list[tuple[str, str]]) -> np.ndarray:
+    def logits(self, pairs: list[tuple[str, str]], progress: Progress | None = None) -> np.ndarray:
         tokenizer, run, _ = self._load()
-        out = []
+        out, done = [], 0
         for batch in _length_sorted_batches(pairs, self.batch_size):
             inputs = _tokenize(tokenizer, [pairs[i] for i in batch])
             out.append((batch, run(lambda m, inputs=inputs: m(**inputs).logits.float().numpy())))
+            done += len(batch)
+            if progress:
+                progress(done, len(pairs))
         logits = np.zeros((len(pairs), len(LABELS)), np.float32)
         for batch, values in out:
             logits[batch] = values
         return logits
 
-    def score_pairs(self, pairs: list[tuple[str, str]]) -> list[StanceScores]:
-        """Calibrated stance of each (claim, passage) pair."""
+    def score_pairs(self, pairs: list[tuple[str, str]], progress: Progress | None = None) -> list[StanceScores]:
+        """Calibrated stance of each (claim, passage) pair; `progress(done, total)` after each batch."""
         if not pairs:
             return []
         _, _, temperature = self._load()
-        probs = softmax(self.logits(pairs), temperature)
+        probs = softmax(self.logits(pairs, progress), temperature)
         return [StanceScores(*map(float, row)) for row in probs]
 
     def judge(self, claim: str, passages: list[str]) -> list[StanceScores]:

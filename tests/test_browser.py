@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from known_gaps import SAFE_ZONES_EVIDENCE_MISPLACED, SAFE_ZONES_NOT_DISPUTED
@@ -28,6 +29,11 @@ NO_AGREEMENT = "didn’t state there was agreement"  # curly apostrophe, as in t
 NO_MENTION = "made no mention of safe zones"
 BLOOMBERG = "Putin Says Trump Backs Syria Plan, Russia Open to No-Fly Zones"
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshot-results.png"
+TEXT_SCREENSHOT = SCREENSHOT.with_name("screenshot-text.png")
+DRAFT = ("Putin met Erdogan in Sochi and agreed to establish safe zones.\n\n<script>alert('x')</script>\n\n"
+         "Russia will keep its ban on Turkish tomatoes. Thanks for reading!")
+DRAFT_SPANS = ["Putin met Erdogan in Sochi", "agreed to establish safe zones.",
+               "Russia will keep its ban on Turkish tomatoes."]
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 60_000  # the machine may be busy; a check takes a few seconds there
@@ -147,7 +153,44 @@ def test_keyboard_only_submit(page, live_server):
     assert page.get_by_label("Question or claim to check").input_value() == QUESTION
 
 
-@pytest.mark.parametrize("path", ["/", f"/?q={QUESTION}", "/documents/{bloomberg}"])
+def check_draft(page, base: str, text: str = DRAFT) -> None:
+    page.goto(f"{base}/text")
+    page.get_by_label("Text to check").fill(text)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Check the text").click()
+
+
+def test_text_mode_marks_each_claim_and_links_to_its_evidence(page, live_server):
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{live_server}/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Check a whole text instead").click()
+    check_draft(page, live_server)
+    marks = page.locator("a.claim-mark")
+    assert marks.all_inner_texts() == DRAFT_SPANS
+    colours = set()
+    for n in range(marks.count()):
+        verdict = page.locator(f"#claim-{n + 1}").get_attribute("data-verdict")
+        assert f"verdict-{verdict}" in marks.nth(n).get_attribute("class")
+        colours.add((verdict, marks.nth(n).evaluate("e => getComputedStyle(e).color")))
+    assert len({verdict for verdict, _ in colours}) == len(colours)  # one colour per verdict
+    marks.nth(2).click()
+    assert page.url.endswith("#claim-3") and in_viewport(page, "#claim-3 h3")
+    tomatoes = page.locator("#claim-3")
+    assert "Russia will keep its ban on Turkish tomatoes." in tomatoes.locator("h3").inner_text()
+    if tomatoes.locator("li.passage").count():
+        link = tomatoes.locator("li.passage .source a").first
+        assert "/documents/" in link.get_attribute("href")
+    text = page.locator("[data-testid=marked-text]").inner_text()
+    assert "<script>alert('x')</script>" in text and "Thanks for reading!" in text
+    assert "Thanks for reading!" in page.locator("section.skipped").inner_text()
+    assert page.evaluate("document.querySelectorAll('main script').length") == 0 and dialogs == []
+    assert page.get_by_label("Text to check").input_value() == DRAFT
+
+
+@pytest.mark.parametrize("path", ["/", f"/?q={QUESTION}", "/documents/{bloomberg}", "/text",
+                                  "/text?text=" + quote(DRAFT)])
 def test_narrow_screen_has_no_horizontal_scroll(browser, live_server, app, path):
     context = browser.new_context(viewport={"width": 375, "height": 812})
     try:
@@ -199,3 +242,20 @@ def test_screenshot_of_the_results_page(page, live_server):
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+def test_screenshot_of_the_text_page(browser, live_server):
+    """Writes docs/screenshot-text.png when FACTCHECK_SCREENSHOT=1."""
+    if os.environ.get("FACTCHECK_SCREENSHOT") != "1":
+        pytest.skip("set FACTCHECK_SCREENSHOT=1 to write docs/screenshot-text.png")
+    context = browser.new_context(viewport={"width": 900, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        check_draft(page, live_server, "Putin met Erdogan in Sochi and agreed to establish safe zones. Did Trump "
+                                       "agree to safe zones? Russia will keep its ban on Turkish tomatoes, and China "
+                                       "sent troops to Syria. What did Putin say about Syria? Thanks for reading!")
+        page.screenshot(path=str(TEXT_SCREENSHOT), full_page=True)
+    finally:
+        context.close()
+    assert TEXT_SCREENSHOT.stat().st_size > 10_000

@@ -60,6 +60,24 @@ def assert_judged(result: CallToolResult) -> None:
     assert result.content[0].text.startswith(f"Claim: {JUDGE_ARGS['claim']}")
 
 
+TEXT = "Putin met Erdogan in Sochi and agreed to establish safe zones. What did Putin say? Thanks for reading."
+BAD_TEXT = [{}, {"text": ""}, {"text": "   "}, {"text": 42}, {"text": "x " * 10_001}, {"text": TEXT, "top_k": 0}]
+
+
+def assert_checked_text(result: CallToolResult) -> None:
+    """A fact_check_text result: two claims with offsets into the text, two sentences skipped, a report."""
+    assert not result.is_error, result.content
+    data = result.structured_content
+    assert [c["claim"] for c in data["claims"]] == ["Putin met Erdogan in Sochi.", "Putin agreed to establish safe zones."]
+    assert [TEXT[c["start"]:c["end"]] for c in data["claims"]] == ["Putin met Erdogan in Sochi",
+                                                                  "agreed to establish safe zones."]
+    assert [s["text"] for s in data["skipped"]] == ["What did Putin say?", "Thanks for reading."]
+    assert sum(data["summary"].values()) == 2 and all(c["verdict"] in VERDICTS for c in data["claims"])
+    assert all(len(c[side]) <= 2 for c in data["claims"] for side in ("supporting", "conflicting", "related"))
+    report = result.content[0].text
+    assert report.startswith("2 claims checked") and "Claim 2 (characters" in report and "Not checked:" in report
+
+
 def assert_tool_error(result: CallToolResult) -> None:
     assert result.is_error
     assert result.content[0].text.startswith("Error executing tool")
@@ -68,15 +86,20 @@ def assert_tool_error(result: CallToolResult) -> None:
 async def exercise(client: Client) -> None:
     """Everything both transports must do: list, check, judge, and refuse bad arguments without dying."""
     listed = {tool.name: tool for tool in (await client.list_tools()).tools}
-    assert set(listed) == {tools.FACT_CHECK, tools.JUDGE}
+    assert set(listed) == {tools.FACT_CHECK, tools.FACT_CHECK_TEXT, tools.JUDGE}
     assert listed["fact_check"].description == tools.FACT_CHECK_DESCRIPTION
     assert listed["fact_check"].input_schema["required"] == ["question"]
     assert listed["judge"].input_schema["required"] == ["claim", "passages"]
     assert listed["fact_check"].annotations.read_only_hint
     assert "verdict" in listed["fact_check"].output_schema["properties"]
+    assert listed["fact_check_text"].input_schema["required"] == ["text"]
+    assert {"claims", "skipped", "summary"} <= set(listed["fact_check_text"].output_schema["properties"])
 
     assert_cited_check(await client.call_tool("fact_check", {"question": QUESTION, "top_k": 2}), top_k=2)
     assert_judged(await client.call_tool("judge", JUDGE_ARGS))
+    assert_checked_text(await client.call_tool("fact_check_text", {"text": TEXT, "top_k": 2}))
+    for arguments in BAD_TEXT:
+        assert_tool_error(await client.call_tool("fact_check_text", arguments))
     for arguments in BAD_FACT_CHECK:
         assert_tool_error(await client.call_tool("fact_check", arguments))
     for arguments in BAD_JUDGE:

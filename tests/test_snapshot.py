@@ -28,6 +28,9 @@ REQUESTS: list[tuple[str, str, dict]] = [
     ("GET", "/v1/check?q=Did+Trump+agree+to+safe+zones%3F", {}),
     ("POST", "/v1/check", {"json": {"question": "Did Russia lift its ban on Turkish tomatoes?", "top_k": 3}}),
     ("POST", "/v1/check", {"json": {"question": "What did Putin say about Syria?"}}),
+    ("POST", "/v1/check_text", {"json": {"text": "Putin met Erdogan in Sochi and agreed to establish safe zones. "
+                                                 "What did Putin say? Russia lifted its ban on Turkish tomatoes.",
+                                         "top_k": 2}}),
     ("POST", "/v1/judge", {"json": {"claim": "Russia lifted its ban on Turkish tomatoes.", "passages": [
         "Russia will keep in place a ban on imports of Turkish tomatoes, the agriculture minister said.",
         "The weather in Paris was sunny on Tuesday."]}}),

@@ -16,6 +16,7 @@ from api.client import (CheckResult, FactCheckAPIError, FactCheckClient, FactChe
 VERDICTS = {"supported", "refuted", "disputed", "not_enough_info"}
 QUESTION = "Did Trump back Putin's plan for safe zones in Syria?"
 EXAMPLE_ARGUMENTS = {"fact_check": {"question": QUESTION, "top_k": None},
+                     "fact_check_text": {"text": "Putin met Erdogan in Sochi. Trump agreed to safe zones.", "top_k": 3},
                      "judge": {"claim": "Putin met Erdogan in Sochi.", "passages": ["They met in Sochi."]}}
 
 
@@ -35,7 +36,7 @@ def test_tools_endpoint_is_strict_function_calling_schema(client):
     response = client.get("/v1/tools")
     assert response.status_code == 200
     listed = response.get_json()
-    assert [t["function"]["name"] for t in listed] == [tools.FACT_CHECK, tools.JUDGE]
+    assert [t["function"]["name"] for t in listed] == [tools.FACT_CHECK, tools.FACT_CHECK_TEXT, tools.JUDGE]
     for tool in listed:
         assert tool["type"] == "function"
         function = tool["function"]
@@ -87,7 +88,7 @@ def test_client_judge_and_tools(live_server):
     assert isinstance(judged, JudgeResult) and judged.claim == "Putin and Erdogan met in Sochi."
     assert [r.passage for r in judged.results] == passages
     assert all(r.stance in {"supports", "refutes", "neutral"} for r in judged.results)
-    assert [t["function"]["name"] for t in client.tools()] == [tools.FACT_CHECK, tools.JUDGE]
+    assert [t["function"]["name"] for t in client.tools()] == [tools.FACT_CHECK, tools.FACT_CHECK_TEXT, tools.JUDGE]
 
 
 @pytest.mark.parametrize("call", [lambda c: c.check("   "), lambda c: c.check(QUESTION, top_k=0),

@@ -145,14 +145,21 @@ def is_distractor_candidate(sentence: str) -> bool:
     return 40 <= len(sentence) <= 200 and sentence.count(". ") == 0 and not NEGATIVE_CUES.isdisjoint(words)
 
 
+_JOINERS = ("and", "while", "as", "even as", "which comes as", "although")
+
+
 def add_distractor(premise: str, hypothesis: str, distractors: list[str], rng: random.Random) -> str | None:
-    """The premise with an unrelated negative sentence before or after it (the label stays), or
+    """The premise with an unrelated negative sentence before or after it, or joined to it as a
+    trailing clause (the label stays), or
     None when the draws share content words with the pair, so the distractor cannot bear on it."""
     topic = content_words(premise) | content_words(hypothesis)
     for _ in range(5):
         distractor = rng.choice(distractors)
         if topic.isdisjoint(content_words(distractor)):
-            return f"{premise} {distractor}" if rng.random() < 0.7 else f"{distractor} {premise}"
+            draw = rng.random()
+            if draw < 0.4:  # inside the sentence, as a trailing clause ("…, while no ban was imposed")
+                return f"{premise.rstrip().rstrip('.')}, {rng.choice(_JOINERS)} {distractor}"
+            return f"{premise} {distractor}" if draw < 0.8 else f"{distractor} {premise}"
     return None
 
 
