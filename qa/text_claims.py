@@ -53,6 +53,8 @@ _OPENERS = re.compile(r"^(?:and|but|so|also|however|moreover|meanwhile|still|yet
 _AUXILIARIES = frozenset("is are was were has have had will would can could may might must should shall did does "
                          "do am isn't aren't wasn't weren't hasn't haven't hadn't won't wouldn't can't cannot "
                          "couldn't didn't doesn't don't shouldn't".split())
+_DETERMINERS = frozenset("the a an its their his her our my your this that these those".split())
+_PRONOUNS = frozenset("i you he she it we they this that these those there".split())
 _SUBORDINATORS = frozenset("that whether if because although though when while which who whom whose where".split())
 # Where a compound sentence may be cut: a comma or semicolon before a conjunction, a bare semicolon,
 # or a bare "and"/"but" (then only before a verb: the shared-subject case).
@@ -204,13 +206,29 @@ def clauses(sentence: str) -> list[tuple[str, int, int]]:
         begin = cut_end
     out.append((sentence[begin:end], begin, end))
     led = [False] + [v for _, _, v in cuts]
-    return [(_as_claim(f"{subject} {text}" if verb_led and subject else text), a, b)
+    return [(_as_claim(_with_subject(text, subject) if verb_led else _pronoun_resolved(text, subject)), a, b)
             for (text, a, b), verb_led in zip(out, led, strict=True)]
 
 
+def _with_subject(clause: str, subject: str) -> str:
+    return f"{subject} {clause}" if subject else clause
+
+
+def _pronoun_resolved(clause: str, subject: str) -> str:
+    """"it kept a ban" after "Russia lifted its sanctions" -> "Russia kept a ban": a later clause whose
+    subject is a bare pronoun gets the first clause's subject, when that one names something."""
+    match = re.match(r"\s*(?:it|he|she|they)\s+(?=\w)", clause, re.I)
+    if not match or not subject or subject.split()[0].lower() in _PRONOUNS:
+        return clause
+    rest = clause[match.end():]
+    first = _WORD.match(rest)
+    return f"{subject} {rest}" if first and _is_finite(first.group()) else clause
+
+
 def _has_finite(text: str) -> bool:
+    """The text holds a verb after its first word (one that is also a noun counts: "Iran backs X")."""
     words = _WORD.findall(text)
-    return any(_is_finite(w) for w in words[1:])
+    return any(_is_finite(w) or _is_present(w) for w in words[1:])
 
 
 def _has_subordinator(text: str) -> bool:
@@ -226,10 +244,18 @@ def _subject_then_verb(words: list[str]) -> bool:
 def _subject(clause: str) -> str:
     """The words before the first finite verb of a clause (its subject), openers removed."""
     clause = _OPENERS.sub("", clause.strip())
+    previous = ""
     for match in _WORD.finditer(clause):
-        if match.start() and _is_finite(match.group()):
+        word = match.group()
+        if match.start() and previous not in _DETERMINERS and (_is_finite(word) or _is_present(word)):
             return clause[:match.start()].strip()
+        previous = word.lower()
     return ""
+
+
+def _is_present(word: str) -> bool:
+    """A lowercase present-tense verb, also when it is a noun too ("backs", "reduce")."""
+    return word[:1].islower() and _verb_form(word, ("VBZ", "VBP"))
 
 
 def _as_claim(text: str) -> str:

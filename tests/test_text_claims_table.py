@@ -44,6 +44,11 @@ TABLE: list[tuple[str, list[str] | str]] = [
      ["Russia and Turkey agreed on a ceasefire.", "Russia and Turkey signed a trade deal."]),
     ("The plant will close in July and will reopen in 2026.",
      ["The plant will close in July.", "The plant will reopen in 2026."]),
+    ("Russia lifted most of its sanctions on Turkey, but it kept a ban on Turkish tomatoes.",
+     ["Russia lifted most of its sanctions on Turkey.", "Russia kept a ban on Turkish tomatoes."]),
+    ("Iran backs the government of Syria and has sent advisers to the country.",
+     ["Iran backs the government of Syria.", "Iran has sent advisers to the country."]),
+    ("He denied the report, and they accepted it.", ["He denied the report.", "They accepted it."]),
     # yes/no questions are checked as /v1/check reads them
     ("Did Trump agree to safe zones?", ["Trump agreed to safe zones."]),
     ("Is the ceasefire in Syria holding?", ["The ceasefire in Syria is holding."]),
