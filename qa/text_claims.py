@@ -62,18 +62,25 @@ _CONJUNCTION = re.compile(r"(?:,|;)\s+(?:and|but|while|whereas|yet)\s+|;\s+|\s+(
 
 
 def read_claims(text: str) -> tuple[list[TextClaim], list[Skipped]]:
-    """The claims of `text` in order, and the sentences skipped (with a reason)."""
+    """The claims of `text` in order, and the sentences skipped (with a reason). A sentence whose subject
+    is a bare pronoun ("It made no mention of safe zones.") takes the subject of the statement before it
+    in the same paragraph ("The Kremlin said …" -> "The Kremlin made no mention of safe zones.")."""
     claims: list[TextClaim] = []
     skipped: list[Skipped] = []
+    subject, last_end = "", 0
     for start, end in sentences(text):
         sentence = text[start:end]
+        if re.search(r"\n[^\S\n]*\n", text[last_end:start]):
+            subject = ""  # a new paragraph
+        last_end = end
         reason = skip_reason(sentence)
         if reason:
             skipped.append(Skipped(start, end, sentence, REASONS[reason]))
         elif sentence.rstrip().endswith("?"):
             claims.append(TextClaim(question_to_claim(sentence), start, end))
         else:
-            claims += [TextClaim(claim, start + a, start + b) for claim, a, b in clauses(sentence)]
+            read, subject = clauses(sentence, subject)
+            claims += [TextClaim(claim, start + a, start + b) for claim, a, b in read]
     return claims, skipped
 
 
@@ -185,8 +192,9 @@ def _is_imperative(words: list[str]) -> bool:
     return set(lemmas) == {"VERB"} and _verb_form(first, ("VB",)) and not _verb_form(first, ("VBD", "VBN"))
 
 
-def clauses(sentence: str) -> list[tuple[str, int, int]]:
-    """(claim, start, end) for each clause of a statement; offsets within `sentence`."""
+def clauses(sentence: str, previous_subject: str = "") -> tuple[list[tuple[str, int, int]], str]:
+    """(claim, start, end) for each clause of a statement (offsets within `sentence`), and the subject
+    of the statement, `previous_subject` standing in for a bare pronoun."""
     end = len(sentence.rstrip())
     cuts: list[tuple[int, int, bool]] = []  # (start, end, the right part starts with its verb)
     for match in _CONJUNCTION.finditer(sentence, 0, end):
@@ -198,16 +206,18 @@ def clauses(sentence: str) -> list[tuple[str, int, int]]:
         starts_with_verb = _is_finite(right_words[0])
         if starts_with_verb or (not bare and _subject_then_verb(right_words)):
             cuts.append((match.start(), match.end(), starts_with_verb))
-    if not cuts:
-        return [(_as_claim(sentence[:end]), 0, end)]
-    out, begin, subject = [], 0, _subject(sentence[:cuts[0][0]])
+    parts, begin = [], 0
     for cut_start, cut_end, _ in cuts:
-        out.append((sentence[begin:cut_start], begin, cut_start))
+        parts.append((sentence[begin:cut_start], begin, cut_start))
         begin = cut_end
-    out.append((sentence[begin:end], begin, end))
+    parts.append((sentence[begin:end], begin, end))
+    first = _pronoun_resolved(parts[0][0], previous_subject)
+    subject = _subject(first)
     led = [False] + [v for _, _, v in cuts]
-    return [(_as_claim(_with_subject(text, subject) if verb_led else _pronoun_resolved(text, subject)), a, b)
-            for (text, a, b), verb_led in zip(out, led, strict=True)]
+    read = [(_as_claim(first), parts[0][1], parts[0][2])]
+    read += [(_as_claim(_with_subject(text, subject) if verb_led else _pronoun_resolved(text, subject)), a, b)
+             for (text, a, b), verb_led in zip(parts[1:], led[1:], strict=True)]
+    return read, subject
 
 
 def _with_subject(clause: str, subject: str) -> str:
@@ -217,7 +227,8 @@ def _with_subject(clause: str, subject: str) -> str:
 def _pronoun_resolved(clause: str, subject: str) -> str:
     """"it kept a ban" after "Russia lifted its sanctions" -> "Russia kept a ban": a later clause whose
     subject is a bare pronoun gets the first clause's subject, when that one names something."""
-    match = re.match(r"\s*(?:it|he|she|they)\s+(?=\w)", clause, re.I)
+    clause = _OPENERS.sub("", clause.strip())
+    match = re.match(r"(?:it|he|she|they)\s+(?=\w)", clause, re.I)
     if not match or not subject or subject.split()[0].lower() in _PRONOUNS:
         return clause
     rest = clause[match.end():]

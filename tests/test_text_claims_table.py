@@ -24,7 +24,7 @@ TABLE: list[tuple[str, list[str] | str]] = [
     ("Masks reduce the spread of the virus.", ["Masks reduce the spread of the virus."]),
     ("Vaccines were tested on 30,000 people in 2020.", ["Vaccines were tested on 30,000 people in 2020."]),
     ("Dr. Smith said the drug does not work.", ["Dr. Smith said the drug does not work."]),
-    ("It made no mention of safe zones.", ["It made no mention of safe zones."]),
+    ("It made no mention of safe zones.", ["It made no mention of safe zones."]),  # no statement before it
     # openers are dropped from the claim
     ("However, the Kremlin made no mention of safe zones.", ["The Kremlin made no mention of safe zones."]),
     ("But Turkey denied the report.", ["Turkey denied the report."]),
@@ -118,6 +118,16 @@ def test_offsets_point_into_the_text() -> None:
     assert all(text[s.start:s.end] == s.text for s in skipped)
     ordered = sorted([(c.start, c.end) for c in claims] + [(s.start, s.end) for s in skipped])
     assert all(a[1] <= b[0] for a, b in zip(ordered, ordered[1:]))  # no span overlaps another
+
+
+def test_a_bare_pronoun_subject_takes_the_subject_before_it() -> None:
+    text = ("The Kremlin said the leaders discussed Syria. It made no mention of safe zones. However, it said "
+            "talks would go on.\n\nIt was sunny.")
+    claims, _ = read_claims(text)
+    assert [c.claim for c in claims] == ["The Kremlin said the leaders discussed Syria.",
+                                         "The Kremlin made no mention of safe zones.",
+                                         "The Kremlin said talks would go on.", "It was sunny."]
+    assert text[claims[1].start:claims[1].end] == "It made no mention of safe zones."
 
 
 def test_a_hard_wrapped_paragraph_is_read_as_sentences() -> None:
