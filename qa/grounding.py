@@ -14,6 +14,18 @@ from lemminflect import getAllLemmas
 from qa.stance_text import content_words
 
 _TOKEN = re.compile(r"[\w][\w.\-&']*")
+# Names that documents spell in several ways: a document naming any spelling grounds the others.
+ALIASES = (
+    ("covid-19", "covid19", "covid", "sars-cov-2", "coronavirus", "2019-ncov", "ncov"),
+    ("u.s", "us", "usa", "united states", "america"),
+    ("u.k", "uk", "britain", "united kingdom"),
+    ("u.n", "un", "united nations"),
+    ("e.u", "eu", "european union"),
+)
+_ALIAS_OF = {name: group for group in ALIASES for name in group}
+# Capitalised, but not names: a document need not repeat them.
+NOT_NAMES = frozenset("january february march april may june july august september october november december "
+                      "monday tuesday wednesday thursday friday saturday sunday".split())
 
 
 def claim_entities(claim: str) -> set[str]:
@@ -24,13 +36,20 @@ def claim_entities(claim: str) -> set[str]:
             continue
         if n == 0 and getAllLemmas(word.lower()):
             continue  # "Masks prevent infection": a capitalised common word, not a name
+        if word.lower() in NOT_NAMES:
+            continue
         entities.add(word.lower())
     return entities
 
 
 def is_grounded(entities: set[str], document_text: str) -> bool:
+    """The document names every entity, in any of its spellings (ALIASES)."""
     text = document_text.lower()
-    return all(entity in text for entity in entities)
+    return all(entity in text or _names_alias(entity, text) for entity in entities)
+
+
+def _names_alias(entity: str, text: str) -> bool:
+    return any(re.search(rf"(?<![\w.]){re.escape(alias)}(?![\w-])", text) for alias in _ALIAS_OF.get(entity, ()))
 
 
 def _stem(word: str) -> str:

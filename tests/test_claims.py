@@ -33,3 +33,13 @@ def test_entities_ground_claims_in_documents() -> None:
 def test_possessives_ground_on_the_name() -> None:
     assert claim_entities("Did Putin's plan win Erdogan’s backing?") == {"putin", "erdogan"}
     assert is_grounded(claim_entities("Pangolins' scales carry SARS-CoV-2."), "Pangolins carry SARS-CoV-2 in their scales.")
+
+
+def test_grounding_knows_other_spellings_and_that_months_are_not_names() -> None:
+    assert claim_entities("Will Trump and Putin meet in person in July?") == {"trump", "putin"}
+    assert claim_entities("Did the plant close on Monday?") == set()
+    entities = claim_entities("More than half of U.S. adults are at risk from SARS-CoV-2.")
+    assert entities == {"u.s", "sars-cov-2"}
+    assert is_grounded(entities, "In the United States, most adults with COVID-19 recovered.")
+    assert not is_grounded(entities, "Most adults with COVID-19 recovered, because of this.")  # "us" is no word here
+    assert not is_grounded({"putin"}, "The coronavirus spread in the United States.")
