@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,9 +76,10 @@ class Corpus:
 
     def store_documents(self, docs: list[Document], vectors: list[np.ndarray] | None = None) -> list[IngestOutcome]:
         """Store a batch atomically (all of it stored and indexed, or nothing): one encoder call for
-        every new passage (none when `vectors`, one array per document, were computed elsewhere), one
-        transaction, one index update. Documents already stored, or repeated earlier in the batch, are
-        reported with the stored copy's id."""
+        every new passage (none when `vectors`, one array per document, were computed elsewhere; a new
+        document given no vectors has them computed here), one transaction, one index update.
+        Documents already stored, or repeated earlier in the batch, are reported with the stored
+        copy's id."""
         for doc in docs:
             if len(doc.passages) > self.settings.max_passages_per_document:
                 raise IngestError(f"{doc.source.path or 'document'}: {len(doc.passages)} passages, more than the "
@@ -89,7 +91,7 @@ class Corpus:
                if first[d.content_hash] == i and not self.store.doc_id_for_hash(d.content_hash)]
         if not new:
             return self._stored_ids(outcomes, docs)
-        if vectors is None:
+        if vectors is None or any(len(vectors[i]) != len(docs[i].passages) for i in new):
             encoded = self.encoder.encode_passages([p.text for i in new for p in docs[i].passages])
         else:
             encoded = np.concatenate([vectors[i] for i in new])
@@ -128,9 +130,33 @@ class Corpus:
         try:
             # every document of the file is checked before any is stored
             documents = [build_document(raw) for raw in read_file(path, self.settings.max_upload_bytes)]
-            return [outcome for batch in batches(documents) for outcome in self.store_documents(batch)]
+            return self._store_overlapped(list(batches(documents)))
         except FactCheckError as exc:
             return [IngestOutcome(str(path), error=exc.detail)]
+
+    def _store_overlapped(self, doc_batches: list[list[Document]]) -> list[IngestOutcome]:
+        """Store batches in order, encoding batch n+1 on a second thread while batch n is written (the
+        encoder releases the GIL; the write is SQLite and index work)."""
+        outcomes: list[IngestOutcome] = []
+        with ThreadPoolExecutor(1, thread_name_prefix="factcheck-encode") as pool:
+            pending = pool.submit(self._encode_unstored, doc_batches[0]) if doc_batches else None
+            for n, batch in enumerate(doc_batches):
+                assert pending is not None
+                vectors = pending.result()
+                pending = pool.submit(self._encode_unstored, doc_batches[n + 1]) if n + 1 < len(doc_batches) else None
+                outcomes += self.store_documents(batch, vectors)
+        return outcomes
+
+    def _encode_unstored(self, docs: list[Document]) -> list[np.ndarray]:
+        """Passage vectors of each document not stored yet (an empty array for the others), one encoder call."""
+        todo = [not self.store.doc_id_for_hash(d.content_hash) for d in docs]
+        encoded = self.encoder.encode_passages([p.text for d, t in zip(docs, todo) if t for p in d.passages])
+        out, offset = [], 0
+        for doc, wanted in zip(docs, todo):
+            size = len(doc.passages) if wanted else 0
+            out.append(encoded[offset:offset + size])
+            offset += size
+        return out
 
     def ingest_paths(self, paths: list[Path]) -> list[IngestOutcome]:
         files = expand_paths(paths)

@@ -88,3 +88,26 @@ def test_a_failed_batch_stores_nothing(fresh_checker: FactChecker, monkeypatch) 
         fresh_checker.corpus.store_documents(docs[1:])
     assert fresh_checker.store.document_count() == 1 and len(fresh_checker.index) == len(docs[0].passages)
     assert fresh_checker.corpus.stories.find(signature(docs[0].text)) == docs[0].doc_id
+
+
+def test_a_file_of_many_batches_is_encoded_ahead_and_stored_in_order(fresh_checker: FactChecker, tmp_path,
+                                                                       monkeypatch) -> None:
+    """Batch n+1 is encoded while batch n is written; the result is what one batch at a time stores."""
+    import json
+
+    import qa.corpus
+
+    monkeypatch.setattr(qa.corpus, "batches", lambda docs: batches(docs, size=2))
+    lines = [{"text": f"Report {n}. The harbour of town {n} reopened after storm number {n} passed.",
+              "title": f"Report {n}"} for n in range(7)]
+    path = tmp_path / "reports.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    fresh_checker.ingest_file(path)  # one document of the file stored already: reported, not encoded again
+    fresh_checker.delete_document(fresh_checker.list_documents()[0]["doc_id"])
+    outcomes = fresh_checker.ingest_file(path)
+    assert [o.title for o in outcomes] == [line["title"] for line in lines]
+    assert [o.created for o in outcomes].count(True) == 1 and not any(o.error for o in outcomes)
+    for outcome in outcomes:  # each passage's stored vector is its own: it finds itself first
+        for passage in fresh_checker.document(outcome.doc_id).passages:
+            [(found, cosine)] = fresh_checker.live_index.search(fresh_checker.encoder.encode_query(passage.text), 1)
+            assert fresh_checker.store.passages_by_ids([found])[found].text == passage.text and cosine > 0.98
