@@ -32,19 +32,18 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import Field, StrictStr
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from api import tools
 from api.errors import problem
 from api.guard import allowed_hosts
 from api.limits import Overloaded, TooManyRequests
-from api.schemas import CheckResult, JudgeResult, TextCheckResult
+from api.schemas import CheckResult, Claim, JudgeResult, Passages, Question, Text, TextCheckResult, TopK
 from embeddings.errors import ServiceError
 from qa import __version__
 from qa.answer import cited
-from qa.service import MAX_JUDGE_PASSAGES, MAX_QUESTION_CHARS, MAX_TEXT_CHARS, FactChecker
-from qa.settings import TOP_K_MAX, TOP_K_MIN, Settings
+from qa.service import FactChecker
+from qa.settings import Settings
 
 MOUNT = "/mcp"
 log = logging.getLogger("factcheck.mcp")
@@ -55,13 +54,6 @@ INSTRUCTIONS = (
     "the cited sources; call fact_check_text on a whole draft before sending it; use judge to weigh passages "
     "you already have against a claim."
 )
-
-# ---- argument shapes (the inputSchema a host sees; the output shapes are in api/schemas.py) -------------
-Question = Annotated[str, Field(description=tools.QUESTION_DESCRIPTION, min_length=1, max_length=MAX_QUESTION_CHARS)]
-TopK = Annotated[int, Field(description=tools.TOP_K_DESCRIPTION, ge=TOP_K_MIN, le=TOP_K_MAX, strict=True)]
-Text = Annotated[str, Field(description=tools.TEXT_DESCRIPTION, min_length=1, max_length=MAX_TEXT_CHARS)]
-Claim = Annotated[str, Field(description=tools.CLAIM_DESCRIPTION, min_length=1, max_length=MAX_QUESTION_CHARS)]
-Passages = Annotated[list[StrictStr], Field(description=tools.PASSAGES_DESCRIPTION, max_length=MAX_JUDGE_PASSAGES)]
 
 # ---- the server --------------------------------------------------------------------------------------
 Lifespan = Callable[[MCPServer], contextlib.AbstractAsyncContextManager[object]]

@@ -1,25 +1,15 @@
 """The OpenAPI 3.1 description of the JSON API, served at /openapi.json.
 
-Response shapes come from api/schemas.py (the same TypedDicts the MCP tools declare); request limits
-come from the constants the code enforces (qa/checker.py, api/tools.py). Nothing is written twice.
+Request and response shapes come from api/schemas.py (the same types the MCP tools and /v1/tools
+declare), whose limits are the constants the code enforces. Nothing is written twice.
 """
 from __future__ import annotations
 
-from api.schemas import components
+from api.schemas import NOT_BLANK, CheckRequest, components, request_schema
 from qa import __version__
-from qa.checker import (
-    MAX_JUDGE_PASSAGES,
-    MAX_QUESTION_CHARS,
-    MAX_TEXT_CHARS,
-    MAX_TEXT_CLAIMS,
-    QUESTION_PATTERN,
-    WHITESPACE_CLASS,
-)
-from qa.settings import TOP_K_MAX, TOP_K_MIN
+from qa.checker import MAX_TEXT_CLAIMS, WHITESPACE_CLASS
 
 PY_SPACE = WHITESPACE_CLASS  # the whitespace the code strips (qa/checker.py)
-_TEXT = {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": QUESTION_PATTERN}
-_TOP_K = {"type": "integer", "minimum": TOP_K_MIN, "maximum": TOP_K_MAX}
 _META = {"title": {"type": "string"}, "publisher": {"type": "string"}, "date": {"type": "string"},
          "url": {"type": "string", "pattern": f"^[Hh][Tt][Tt][Pp][Ss]?://[^{PY_SPACE}]+$"}}
 _PROBLEM = {"type": "object", "required": ["type", "title", "status", "detail"],
@@ -42,8 +32,8 @@ def _errors(*codes: str) -> dict:
     return {code: {"description": _ERROR_TEXTS[code], "content": problem} for code in codes}
 
 
-def _body(schema: dict, required: bool = True) -> dict:
-    return {"required": required, "content": {"application/json": {"schema": schema}}}
+def _body(ref: str) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
 
 
 _READ_ERRORS = ("400", "405", "408", "413", "429", "503")
@@ -53,29 +43,24 @@ _WRITE_ERRORS = ("400", "401", "403", "405", "408", "413", "421", "422", "429", 
 def _paths() -> dict:
     check = _json("CheckResult", "Verdict and evidence")
     document = _json("DocumentAdded", "Added")
+    fields = request_schema(CheckRequest)["properties"]
     return {
         "/v1/check": {
             "get": {"summary": "Check a question or claim", "parameters": [
-                {"name": "q", "in": "query", "required": True, "schema": _TEXT},
-                {"name": "top_k", "in": "query", "schema": _TOP_K}],
+                {"name": "q", "in": "query", "required": True, "schema": fields["question"]},
+                {"name": "top_k", "in": "query", "schema": fields["top_k"]}],
                 "responses": {"200": check, **_errors(*_READ_ERRORS)}},
-            "post": {"summary": "Check a question or claim", "requestBody": _body(
-                {"type": "object", "required": ["question"], "properties": {"question": _TEXT, "top_k": _TOP_K}}),
-                "responses": {"200": check, **_errors(*_READ_ERRORS)}}},
+            "post": {"summary": "Check a question or claim", "requestBody": _body("CheckRequest"),
+                     "responses": {"200": check, **_errors(*_READ_ERRORS)}}},
         "/v1/check_text": {"post": {
             "summary": "Check every claim of a whole text (a draft, a chatbot's answer)",
             "description": f"The text's sentences are read as claims (at most {MAX_TEXT_CLAIMS}; more: 422); open "
                            "questions, greetings, opinions, imperatives and headings are skipped with a reason.",
-            "requestBody": _body({"type": "object", "required": ["text"], "properties": {
-                "text": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT_CHARS, "pattern": f"[^{PY_SPACE}]"},
-                "top_k": _TOP_K}}),
+            "requestBody": _body("CheckTextRequest"),
             "responses": {"200": _json("TextCheckResult", "Each claim with its verdict and evidence"),
                           **_errors(*_READ_ERRORS, "422")}}},
         "/v1/judge": {"post": {
-            "summary": "Stance of given passages towards a claim (no retrieval)", "requestBody": _body(
-                {"type": "object", "required": ["claim", "passages"], "properties": {
-                    "claim": _TEXT, "passages": {"type": "array", "maxItems": MAX_JUDGE_PASSAGES,
-                                                 "items": {"type": "string"}}}}),
+            "summary": "Stance of given passages towards a claim (no retrieval)", "requestBody": _body("JudgeRequest"),
             "responses": {"200": _json("JudgeResult", "One stance per passage"), **_errors(*_READ_ERRORS)}}},
         "/v1/documents": {
             "get": {"summary": "List documents", "responses": {"200": _json("DocumentList", "Documents"),
@@ -83,7 +68,7 @@ def _paths() -> dict:
             "post": {"summary": "Add a document (JSON or multipart file upload); needs the key when one is set",
                      "requestBody": {"required": True, "content": {
                          "application/json": {"schema": {"type": "object", "required": ["text"], "properties": {
-                             "text": {"type": "string", "pattern": f"[^{PY_SPACE}]"}, **_META}}},
+                             "text": {"type": "string", "pattern": NOT_BLANK}, **_META}}},
                          "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
                              "file": {"type": "string", "format": "binary"}, **_META}}}}},
                      "responses": {"201": document, "200": {**document, "description": "Already present"},

@@ -1,14 +1,87 @@
-"""The shapes of the HTTP and MCP answers, written once.
+"""The shapes of the HTTP and MCP requests and answers, written once.
 
-The TypedDicts below are the MCP tools' output schemas (api/mcp_server.py) and, turned into JSON Schema
-by pydantic, the OpenAPI components (api/openapi.py) that tests validate real responses against.
+Requests: the argument types (`Question`, `TopK`, `Text`, `Claim`, `Passages`) are the MCP tools'
+parameters (their inputSchema), and the request TypedDicts built from them are the OpenAPI request
+bodies and, made strict, the `/v1/tools` function parameters (api/tools.py). Answers: the TypedDicts
+below are the MCP tools' output schemas (api/mcp_server.py) and the OpenAPI components (api/openapi.py)
+that tests validate real responses against. Limits come from the constants the core enforces.
 """
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NotRequired
 
-from pydantic import Field, TypeAdapter
+from pydantic import Field, StrictStr, TypeAdapter
 from typing_extensions import TypedDict
+
+from qa.checker import (
+    MAX_JUDGE_PASSAGES,
+    MAX_QUESTION_CHARS,
+    MAX_QUESTION_TOKENS,
+    MAX_TEXT_CHARS,
+    MAX_TEXT_CLAIMS,
+    QUESTION_PATTERN,
+    WHITESPACE_CLASS,
+)
+from qa.settings import TOP_K_MAX, TOP_K_MIN
+
+# ---- requests ------------------------------------------------------------------------------------------
+NOT_BLANK = f"[^{WHITESPACE_CLASS}]"  # holds a character that is not whitespace (qa/checker.py strips these)
+Question = Annotated[str, Field(
+    description="The question or claim to check, in plain language, e.g. \"Did Trump back Putin's plan for safe "
+                f"zones in Syria?\". 1 to {MAX_QUESTION_CHARS} characters, at most {MAX_QUESTION_TOKENS} words.",
+    min_length=1, max_length=MAX_QUESTION_CHARS, pattern=QUESTION_PATTERN)]
+TopK = Annotated[int, Field(
+    description="How many passages to return per side (supporting, conflicting, related): "
+                f"{TOP_K_MIN} to {TOP_K_MAX}.", ge=TOP_K_MIN, le=TOP_K_MAX, strict=True)]
+Text = Annotated[str, Field(
+    description=f"The text to check, plain prose: 1 to {MAX_TEXT_CHARS} characters and at most {MAX_TEXT_CLAIMS} "
+                "claims.", min_length=1, max_length=MAX_TEXT_CHARS, pattern=NOT_BLANK)]
+Claim = Annotated[str, Field(
+    description=f"The claim, as a declarative sentence. 1 to {MAX_QUESTION_CHARS} characters, at most "
+                f"{MAX_QUESTION_TOKENS} words.", min_length=1, max_length=MAX_QUESTION_CHARS, pattern=QUESTION_PATTERN)]
+Passages = Annotated[list[StrictStr], Field(
+    description=f"The passages to judge, one string each (a sentence or a paragraph); at most {MAX_JUDGE_PASSAGES}.",
+    max_length=MAX_JUDGE_PASSAGES)]
+
+
+class CheckRequest(TypedDict):
+    """The POST /v1/check body (GET takes the same fields as the query parameters q and top_k)."""
+
+    question: Question
+    top_k: NotRequired[TopK]
+
+
+class CheckTextRequest(TypedDict):
+    """The POST /v1/check_text body."""
+
+    text: Text
+    top_k: NotRequired[TopK]
+
+
+class JudgeRequest(TypedDict):
+    """The POST /v1/judge body."""
+
+    claim: Claim
+    passages: Passages
+
+
+REQUESTS = (CheckRequest, CheckTextRequest, JudgeRequest)
+
+
+def request_schema(shape: type) -> dict:
+    """The JSON Schema of a request shape (no titles: the descriptions say it)."""
+    return _untitled(TypeAdapter(shape).json_schema())
+
+
+def _untitled(schema):
+    if isinstance(schema, dict):
+        return {k: _untitled(v) for k, v in schema.items() if k != "title"}
+    if isinstance(schema, list):
+        return [_untitled(v) for v in schema]
+    return schema
+
+
+# ---- answers -------------------------------------------------------------------------------------------
 
 Stance = Literal["supports", "refutes", "neutral"]
 Verdict = Literal["supported", "refuted", "disputed", "not_enough_info"]
@@ -164,8 +237,8 @@ RESPONSES = (CheckResult, TextCheckResult, JudgeResult, DocumentAdded, DocumentL
 
 
 def components() -> dict[str, dict]:
-    """JSON Schemas of every response shape and what they refer to, keyed by name, for OpenAPI."""
-    schemas: dict[str, dict] = {}
+    """JSON Schemas of every request and response shape and what they refer to, keyed by name, for OpenAPI."""
+    schemas: dict[str, dict] = {shape.__name__: request_schema(shape) for shape in REQUESTS}
     for shape in RESPONSES:
         schema = TypeAdapter(shape).json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(schema.pop("$defs", {}))

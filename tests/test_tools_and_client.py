@@ -152,7 +152,9 @@ def test_the_clients_types_match_the_wire_shapes() -> None:
 
     from api import client, schemas
 
-    for name in ("Source", "StanceScores", "Passage", "CheckResult", "Judged", "JudgeResult"):
-        ours = {f.name for f in fields(getattr(client, name))}
-        wire = set(getattr(schemas, name).__annotations__)
-        assert ours == wire, name
+    pairs = [(name, name) for name in ("Source", "StanceScores", "Passage", "CheckResult", "Judged", "JudgeResult",
+                                       "TextCheckResult", "SkippedSentence")] + [("TextClaim", "TextClaimResult")]
+    for ours_name, wire_name in pairs:
+        ours = {f.name for f in fields(getattr(client, ours_name))}
+        wire = set(getattr(schemas, wire_name).__annotations__)
+        assert ours == wire, ours_name
