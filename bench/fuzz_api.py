@@ -1,6 +1,6 @@
 """Schemathesis against the served /openapi.json: every operation, valid and invalid input, all checks.
 
-    python -m bench.fuzz_api [--examples 50] [--seed 7]
+    python -m bench.fuzz_api [--examples 50] [--seed 7] [--name fuzz_api]
 
 Builds the app over a temporary copy of seeds/ (writes are fuzzed too, so never over real data),
 loads the schema the app serves, and for every operation draws `--examples` valid (positive) and as
@@ -90,6 +90,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=50, help="cases per operation and mode")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--name", default="fuzz_api", help="results file name (bench/results/NAME.json)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         report = fuzz(fuzz_app(Path(tmp) / "data"), args.examples, args.seed)
@@ -99,7 +100,7 @@ def main() -> None:
     print({k: v for k, v in report.items() if k != "failures"})
     for key, text in report["failures"].items():
         print(f"\n== {key}\n{text}")
-    write_results("fuzz_api", report)
+    write_results(args.name, report)
 
 
 if __name__ == "__main__":
