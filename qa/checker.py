@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import time
 
+import numpy as np
+
 from embeddings.encoder import Encoder
 from embeddings.live_index import LiveIndex
 from embeddings.store import PassageStore, StoredDocument
@@ -115,7 +117,9 @@ class Checker:
         min_coverage = self.settings.min_coverage if min_coverage is None else min_coverage
         self.index.refresh()
         with self.store.snapshot():
-            found = [self._candidates(claim, entities, min_coverage, context) for claim, entities in claims]
+            queries = self.encoder.encode_passages([claim for claim, _ in claims]) if len(claims) > 1 else [None]
+            found = [self._candidates(claim, entities, min_coverage, context, query)
+                     for (claim, entities), query in zip(claims, queries)]
             scores = iter(self.stance.score_pairs([(claim, text) for (claim, _), (_, texts, _) in zip(claims, found)
                                                    for text in texts], progress))
             out = []
@@ -128,12 +132,13 @@ class Checker:
                                         self.store.story_copies([e.passage.doc_id for e in evidence])))
             return out
 
-    def _candidates(self, claim: str, entities: set[str], min_coverage: float, context: int
+    def _candidates(self, claim: str, entities: set[str], min_coverage: float, context: int,
+                    query: np.ndarray | None = None
                     ) -> tuple[list[tuple[Passage, float, float]], list[str], dict[str, StoredDocument]]:
         """(passage, relevance, coverage) of the retrieved passages worth judging, the texts to judge them
         by, and their documents. Runs inside the caller's snapshot."""
-        hits = [(i, rel) for i, rel in retrieve(claim, self.encoder, self.index, self.store,
-                                                 self.settings.candidates) if rel >= self.settings.min_relevance]
+        hits = [(i, rel) for i, rel in retrieve(claim, self.encoder, self.index, self.store, self.settings.candidates,
+                                                 query=query) if rel >= self.settings.min_relevance]
         passages = self.store.passages_by_ids([i for i, _ in hits])  # ids the store no longer holds drop out
         documents = self.store.documents_by_ids([p.doc_id for p in passages.values()])
         grounded = {doc_id: is_grounded(entities, doc.text) for doc_id, doc in documents.items()}

@@ -51,9 +51,10 @@ def fuse(dense: list[tuple[int, float]], lexical: list[tuple[int, float]], depth
 
 
 def retrieve(claim: str, encoder: Encoder, index: LiveIndex, store: PassageStore, depth: int,
-             fusion: Fusion = FUSION) -> list[tuple[int, float]]:
-    """Up to `depth` passage ids, fused best first, each with its cosine similarity to the claim."""
-    query = encoder.encode_query(claim)
+             fusion: Fusion = FUSION, query: np.ndarray | None = None) -> list[tuple[int, float]]:
+    """Up to `depth` passage ids, fused best first, each with its cosine similarity to the claim
+    (`query`: the claim's vector, when it was encoded already)."""
+    query = encoder.encode_query(claim) if query is None else query
     dense = index.search(query, depth * fusion.pool)
     lexical = store.lexical_search(claim, depth * fusion.pool)
     return with_cosine(fuse(dense, lexical, depth, fusion), dense, index, query)
