@@ -43,9 +43,9 @@ class CachedStance(StanceModel):
         if self.cache_file:
             self.cache_file.write_bytes(pickle.dumps(self.cache))
 
-    def score_pairs(self, pairs: list[tuple[str, str]]) -> list[StanceScores]:
+    def score_pairs(self, pairs: list[tuple[str, str]], progress=None) -> list[StanceScores]:
         todo = list(dict.fromkeys(p for p in pairs if p not in self.cache))
-        self.cache.update(zip(todo, super().score_pairs(todo)))
+        self.cache.update(zip(todo, super().score_pairs(todo, progress)))
         return [self.cache[p] for p in pairs]
 
 
