@@ -26,9 +26,11 @@ from tqdm import tqdm
 from api import create_app
 from bench.check_covid import GOLD, LABELS, load
 from bench.common import DEFAULT_DATA, classification_report, require_data, write_results
+from qa import verdict
 from qa.service import FactChecker
 from qa.settings import Settings
 from qa.stance import MODEL_DIR, StanceModel
+from qa.verdict import PARAMS_FILE
 
 
 def upload(client, corpus: list[dict]) -> dict[str, str]:
@@ -113,17 +115,26 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--limit", type=int, default=None, help="ask at most N claims (a quick look)")
     parser.add_argument("--baseline-model", type=Path, default=None, help="a stance model export to compare with")
+    parser.add_argument("--baseline-params", type=Path, default=None,
+                        help="the verdict parameters fitted for the baseline model (default: the committed ones)")
     parser.add_argument("--name", default="open_protocol")
     args = parser.parse_args()
     corpus, claims = load(require_data(args.data), "dev")
-    models = {"shipped": MODEL_DIR, **({"baseline": args.baseline_model} if args.baseline_model else {})}
+    runs = {"shipped": (MODEL_DIR, PARAMS_FILE)}
+    if args.baseline_model:
+        runs["baseline"] = (args.baseline_model, args.baseline_params or PARAMS_FILE)
     results = {}
-    for name, model_dir in models.items():
+    for name, (model_dir, params) in runs.items():
+        verdict.fitted_params.cache_clear()
+        verdict.PARAMS_FILE = params  # what fitted_params() reads
         with tempfile.TemporaryDirectory() as tmp:
             settings = Settings(data_dir=Path(tmp), rate_limit=0)
             results[name] = run_variant(name, settings, corpus, claims, StanceModel(model_dir), args.limit)
+            results[name]["verdict_params"] = str(params)
         summary = {k: v for k, v in results[name].items() if k not in ("report", "answers")}
         print(name, json.dumps(summary))
+    verdict.PARAMS_FILE = PARAMS_FILE
+    verdict.fitted_params.cache_clear()
     write_results(args.name, {"protocol": "Check-COVID dev, open: 297 abstracts uploaded, each distinct "
                                           "SUPPORT/REFUTE claim text asked, then its NOTENOUGHINFO twins asked "
                                           "again with the answering abstracts deleted", "runs": results})

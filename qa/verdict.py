@@ -43,7 +43,7 @@ class VerdictParams:
 
 @lru_cache(maxsize=1)
 def fitted_params() -> VerdictParams:
-    return VerdictParams.load()
+    return VerdictParams.load(PARAMS_FILE)
 
 
 def require_fitted_for(min_coverage: float, path: Path = PARAMS_FILE) -> None:
