@@ -57,6 +57,12 @@ Trump and Putin will meet in person for the first time at the G20 summit in Hamb
 Kremlin said the two presidents had discussed Syria and North Korea in their phone call. Trump ordered
 missile strikes on a Syrian air base in April after a chemical attack on a rebel-held town.
 
+Economists say the trade dispute cost both countries dearly. Turkish fruit and vegetable exports to
+Russia fell by more than half in 2016, and Russian tour operators lost their most popular destination.
+Russian tourists returned to Turkish beaches in large numbers after the charter ban was lifted. Turkey
+is also buying an air defence system from Russia, a deal that has worried its NATO allies. Work on the
+TurkStream gas pipeline under the Black Sea resumed in 2017, and the first gas is expected to flow in 2019.
+
 Will the ceasefire in Syria hold? What will Washington do next? I think the safe zones will be hard to
 enforce. Read our full coverage of the Syrian war on the world page. Thanks for reading!
 """
