@@ -25,10 +25,13 @@ def test_a_distractor_is_an_unrelated_negative_sentence_added_to_the_premise() -
     assert all(is_distractor_candidate(d) for d in distractors)
     assert not is_distractor_candidate("The league allowed fans into the stadium last season.")
     premise = "Putin secured Trump's backing for safe zones in Syria."
+    forms = set()
     for seed in range(10):
         padded = add_distractor(premise, "Trump backs safe zones.", distractors, random.Random(seed))
-        assert padded is not None and premise in padded
+        assert padded is not None and premise.rstrip(".") in padded
         assert "league did not allow fans" in padded  # never the one that shares words with the pair
+        forms.add("sentence" if premise in padded else "clause")
+    assert forms == {"sentence", "clause"}  # a separate sentence, or a trailing clause ("…, while the league …")
     assert add_distractor(premise, "Trump backs safe zones.", distractors[:1], random.Random(0)) is None
 
 
