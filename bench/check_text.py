@@ -10,18 +10,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
 
-from werkzeug.serving import make_server
-
-from api import create_app
 from bench.common import write_results
-from qa.settings import Settings
+from bench.scale import percentiles, serve
 
 # A draft an editor might check: news prose on the seed corpus's topics, with the usual mix of claims,
 # compound sentences, a question, an opinion and a sign-off. Written for this bench (not seed text).
@@ -76,21 +71,12 @@ def post(url: str, body: dict) -> tuple[float, dict]:
     return (time.perf_counter() - started) * 1000, answer
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[int(q * (len(ordered) - 1))], 1)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(Settings(data_dir=Path(tmp), rate_limit=0))  # latency, not the per-client limit
-        app.extensions["factcheck"].index_seeds_if_empty()
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{server.server_port}"
+        server, base = serve(Path(tmp), seeds=True)
         _, answer = post(f"{base}/v1/check_text", {"text": DRAFT})  # warm-up
         claims = [c["claim"] for c in answer["claims"]]
         for claim in claims[:3]:
@@ -102,10 +88,8 @@ def main() -> None:
         "corpus": "seeds/ (5 articles)", "text_words": len(DRAFT.split()), "text_chars": len(DRAFT),
         "claims": len(claims), "skipped": len(answer["skipped"]), "summary": answer["summary"],
         "passages_shown": sum(len(c[s]) for c in answer["claims"] for s in ("supporting", "conflicting", "related")),
-        "check_text": {"runs": len(whole), "p50_ms": round(statistics.median(whole), 1),
-                       "p95_ms": percentile(whole, 0.95), "min_ms": round(min(whole), 1)},
-        "baseline_each_claim_via_v1_check": {"runs": len(one_by_one), "p50_ms": round(statistics.median(one_by_one), 1),
-                                             "min_ms": round(min(one_by_one), 1)},
+        "check_text": percentiles(whole),
+        "baseline_each_claim_via_v1_check": percentiles(one_by_one),
     }
     print(json.dumps(results, indent=2))
     write_results("check_text", results)

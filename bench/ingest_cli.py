@@ -22,30 +22,13 @@ from pathlib import Path
 
 from bench.common import DEFAULT_DATA, REPO, require_data, write_results
 from bench.corpus import fnc1_articles
-from bench.scale import FILE_ARTICLES, ingestible
+from bench.scale import FILE_ARTICLES, ingestible, plain_baseline
 from qa.settings import Settings
 
 
 def stored_passages(data_dir: Path) -> list[str]:
     with sqlite3.connect(data_dir / "factcheck.sqlite3") as db:
         return [text for (text,) in db.execute("SELECT text FROM passages ORDER BY rowid")]
-
-
-def plain_encode(passages: list[str], threads: int) -> dict:
-    """Plain sentence-transformers: fp32, batch 64, normalised, on `threads` threads."""
-    import torch
-    from sentence_transformers import SentenceTransformer
-
-    from embeddings.encoder import packaged_model_path
-
-    torch.set_num_threads(threads)
-    model = SentenceTransformer(str(packaged_model_path()), device="cpu")
-    model.encode(passages[:64], batch_size=64)
-    started = time.perf_counter()
-    model.encode(passages, batch_size=64, normalize_embeddings=True)
-    seconds = time.perf_counter() - started
-    return {"passages": len(passages), "seconds": round(seconds, 1),
-            "passages_per_second": round(len(passages) / seconds, 1), "threads": threads}
 
 
 def main() -> None:
@@ -72,7 +55,7 @@ def main() -> None:
     threads = Settings().threads
     ingest = {"documents": len(bodies), "passages": len(passages), "seconds": round(seconds, 1),
               "passages_per_second": round(len(passages) / seconds, 1), "summary_line": done.stdout.strip()[-200:]}
-    plain = plain_encode(passages, threads)
+    plain = plain_baseline(passages, threads, batch_size=64)
     results = {"command": f"factcheck ingest <{len(bodies)} FNC-1 bodies as .jsonl files of {FILE_ARTICLES}>",
                "ingest_whole_cli": ingest, "plain_sentence_transformers_fp32_batch64": plain,
                "speedup_vs_plain": round(ingest["passages_per_second"] / plain["passages_per_second"], 2),

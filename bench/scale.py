@@ -43,8 +43,9 @@ def percentiles(timings: list[float]) -> dict:
             "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1), "mean_ms": round(statistics.fmean(ordered), 1)}
 
 
-def plain_baseline(passages: list[str], threads: int) -> dict:
-    """Plain sentence-transformers: fp32, batch 32, as its documentation shows, on `threads` threads."""
+def plain_baseline(passages: list[str], threads: int, batch_size: int = 32) -> dict:
+    """Plain sentence-transformers: fp32, batch 32 as its documentation shows (or `batch_size`), on `threads`
+    threads."""
     import torch
     from sentence_transformers import SentenceTransformer
 
@@ -52,11 +53,12 @@ def plain_baseline(passages: list[str], threads: int) -> dict:
 
     torch.set_num_threads(threads)
     model = SentenceTransformer(str(packaged_model_path()), device="cpu")
-    model.encode(passages[:64], batch_size=32)
+    model.encode(passages[:64], batch_size=batch_size)
     started = time.perf_counter()
-    model.encode(passages, batch_size=32, normalize_embeddings=True)
+    model.encode(passages, batch_size=batch_size, normalize_embeddings=True)
     seconds = time.perf_counter() - started
-    return {"passages": len(passages), "seconds": round(seconds, 1), "passages_per_second": round(len(passages) / seconds, 1)}
+    return {"passages": len(passages), "seconds": round(seconds, 1),
+            "passages_per_second": round(len(passages) / seconds, 1), "batch_size": batch_size, "threads": threads}
 
 
 def ingestible(articles: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -105,6 +107,7 @@ def ingest(articles: dict[str, list[str]], data_dir: Path, baseline: int) -> dic
 
 
 def serve(data_dir: Path, seeds: bool):
+    """The app over `data_dir` (seeds/ indexed first when `seeds`) on a loopback port: (server, base URL)."""
     from werkzeug.serving import make_server
 
     from api import create_app
@@ -115,11 +118,12 @@ def serve(data_dir: Path, seeds: bool):
         app.extensions["factcheck"].index_seeds_if_empty()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}/v1/check"
+    return server, f"http://127.0.0.1:{server.server_port}"
 
 
 def check_latency(data_dir: Path, questions: list[str], requests: int, clients: int = 1, seeds: bool = False) -> dict:
-    server, url = serve(data_dir, seeds)
+    server, base = serve(data_dir, seeds)
+    url = f"{base}/v1/check"
     for question in questions[:5]:
         post(url, question)
     asked = [questions[i % len(questions)] for i in range(requests)]

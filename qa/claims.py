@@ -22,9 +22,9 @@ _NEGATED = {"didn't": "did", "doesn't": "does", "don't": "do", "isn't": "is", "a
             "weren't": "were", "hasn't": "has", "haven't": "have", "hadn't": "had", "can't": "can",
             "cannot": "can", "couldn't": "could", "won't": "will", "wouldn't": "would", "shouldn't": "should",
             "mustn't": "must", "mightn't": "might"}
-_PRONOUNS = {"i", "you", "he", "she", "it", "we", "they", "there", "this", "that", "these", "those", "someone",
+PRONOUNS = {"i", "you", "he", "she", "it", "we", "they", "there", "this", "that", "these", "those", "someone",
              "anyone", "everyone", "nobody", "anybody", "everybody", "something", "anything", "everything"}
-_DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "his", "her", "its", "their", "our", "my",
+DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "his", "her", "its", "their", "our", "my",
                 "your", "any", "some", "all", "every", "no", "most", "many", "both", "each", "several", "more"}
 _FUNCTION = {"to", "of", "in", "on", "at", "by", "for", "with", "from", "about", "than", "as", "into", "that",
              "and", "or", "but", "if", "not", "the", "a", "an", "after", "before", "during", "since", "until",
@@ -37,6 +37,7 @@ _WRAPPER = re.compile(r"^(?:is it (?:true|correct|right|a fact|the case) that|is
 _TAG = re.compile(r",\s*(?:" + "|".join(map(re.escape, list(_NEGATED) + sorted(_BE_HAVE | _MODAL | set(_DO))))
                   + r")(?:\s+not)?\s+(?:it|he|she|they|we|you|i|there|that)\s*\??$", re.I)
 _AUX = set(_DO) | _BE_HAVE | _MODAL
+AUXILIARIES = _AUX | set(_NEGATED)  # negated ones too (didn't, won't)
 _WH = {"what", "who", "whom", "whose", "which", "when", "where", "how", "why"}
 _TOKEN = re.compile(r"\S+")
 
@@ -65,9 +66,9 @@ def _is_plural_noun(word: str) -> bool:
 
 def _subject_min_end(words: list[str]) -> int:
     """The fewest words the subject can have: a pronoun, or a determiner plus a name or one word."""
-    if words[0].lower() in _PRONOUNS:
+    if words[0].lower() in PRONOUNS:
         return 1
-    i = 1 if words[0].lower() in _DETERMINERS else 0
+    i = 1 if words[0].lower() in DETERMINERS else 0
     start = i
     while i < len(words) and not words[i][:1].islower():
         i += 1
@@ -77,7 +78,7 @@ def _subject_min_end(words: list[str]) -> int:
 def _noun_phrase_end(words: list[str]) -> int:
     """Where the subject of a copula question ends: "the Brenholt swimming pool | open at 6 a.m."."""
     end = _subject_min_end(words)
-    if words[0].lower() in _PRONOUNS:
+    if words[0].lower() in PRONOUNS:
         return end
     while end < len(words) and words[end].lower() not in _FUNCTION and _nounlike(words[end]) \
             and "ADJ" not in _lemmas(words[end]) and end + 1 < len(words):
@@ -97,7 +98,7 @@ def _skip(words: list[str], i: int, later: int | None) -> bool:
     if later is None:
         return False
     verb_next = "VERB" in after_lemmas and "NOUN" not in after_lemmas and after.lower() not in _FUNCTION
-    noun_then_verb = (later == i + 2 and after.lower() not in _FUNCTION | _DETERMINERS
+    noun_then_verb = (later == i + 2 and after.lower() not in _FUNCTION | DETERMINERS
                       and (_is_plural_noun(after) or set(after_lemmas) == {"NOUN"}))
     return verb_next or noun_then_verb or (i > 0 and "ADJ" in _lemmas(words[i - 1]))
 

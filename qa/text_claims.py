@@ -15,7 +15,7 @@ import re
 
 from lemminflect import getAllLemmas, getInflection
 
-from qa.claims import is_open_question, question_to_claim
+from qa.claims import AUXILIARIES, DETERMINERS, PRONOUNS, is_open_question, question_to_claim
 from qa.documents import Skipped, TextClaim
 from qa.splitting import sentence_spans
 
@@ -50,11 +50,6 @@ _IMPERATIVE_VERBS = frozenset(
     "read register remember see share sign stop subscribe tell think try visit vote watch write".split())
 _OPENERS = re.compile(r"^(?:and|but|so|also|however|moreover|meanwhile|still|yet|in fact|indeed|besides)\b[,]?\s+",
                       re.I)
-_AUXILIARIES = frozenset("is are was were has have had will would can could may might must should shall did does "
-                         "do am isn't aren't wasn't weren't hasn't haven't hadn't won't wouldn't can't cannot "
-                         "couldn't didn't doesn't don't shouldn't".split())
-_DETERMINERS = frozenset("the a an its their his her our my your this that these those".split())
-_PRONOUNS = frozenset("i you he she it we they this that these those there".split())
 _SUBORDINATORS = frozenset("that whether if because although though when while which who whom whose where".split())
 # Where a compound sentence may be cut: a comma or semicolon before a conjunction, a bare semicolon,
 # or a bare "and"/"but" (then only before a verb: the shared-subject case).
@@ -173,7 +168,7 @@ def _is_finite(word: str) -> bool:
     """A finite verb or auxiliary, lowercase (a capitalised word is read as a name): agreed, holds, will."""
     if not word[:1].islower():
         return False
-    if word.lower() in _AUXILIARIES:
+    if word.lower() in AUXILIARIES:
         return True
     if _verb_form(word, ("VBD",)):
         return True
@@ -229,7 +224,7 @@ def _pronoun_resolved(clause: str, subject: str) -> str:
     subject is a bare pronoun gets the first clause's subject, when that one names something."""
     clause = _OPENERS.sub("", clause.strip())
     match = re.match(r"(?:it|he|she|they)\s+(?=\w)", clause, re.I)
-    if not match or not subject or subject.split()[0].lower() in _PRONOUNS:
+    if not match or not subject or subject.split()[0].lower() in PRONOUNS:
         return clause
     rest = clause[match.end():]
     first = _WORD.match(rest)
@@ -258,7 +253,7 @@ def _subject(clause: str) -> str:
     previous = ""
     for match in _WORD.finditer(clause):
         word = match.group()
-        if match.start() and previous not in _DETERMINERS and (_is_finite(word) or _is_present(word)):
+        if match.start() and previous not in DETERMINERS and (_is_finite(word) or _is_present(word)):
             return clause[:match.start()].strip()
         previous = word.lower()
     return ""
