@@ -56,7 +56,7 @@ def serve(host: str, port: int, workers: int | None, server: str, insecure: bool
     """Serve the HTTP API, the search form and MCP (indexes seeds/ on first run)."""
     from api.guard import is_loopback
     from api.server import run, seed_in_child
-    from embeddings.store import PassageStore
+    from embeddings.store import open_store
 
     settings = _settings(data_dir, serving=True)
     workers = workers or settings.workers
@@ -65,9 +65,12 @@ def serve(host: str, port: int, workers: int | None, server: str, insecure: bool
                                "(or pass --insecure to let anyone who can reach it add and delete documents)")
     if server == "waitress" and workers != 1:
         raise click.UsageError("waitress runs one process: use --server gunicorn for --workers > 1")
-    store = PassageStore(settings.data_dir / "factcheck.sqlite3")
-    empty = store.document_count() == 0
-    store.close()
+    try:
+        store = open_store(settings.store_url, settings.data_dir)
+        empty = store.document_count() == 0
+        store.close()
+    except ServiceError as exc:  # a store server that cannot be reached or refuses the login
+        raise click.ClickException(exc.detail) from exc
     if empty and settings.seeds_dir.is_dir():
         click.echo(f"indexed {seed_in_child(settings)} seed documents into {settings.data_dir}")
     click.echo(f"factcheck serving on http://{host}:{port}/ with {server}, {workers} worker(s)  (Ctrl+C to stop)")

@@ -84,7 +84,8 @@ def retrieval_ranks(checker: FactChecker, claim: str, entities: set[str], gold: 
     ranks["document score: passages of the documents with most fused hits first"] = first_hit(
         located(by_document(base, checker)), gold)
     passages = checker.store.passages_by_ids(base)
-    grounded = [i for i in base if is_grounded(entities, checker.store.document_text(passages[i].doc_id))]
+    documents = checker.store.documents_by_ids([p.doc_id for p in passages.values()])
+    grounded = [i for i in base if is_grounded(entities, documents[passages[i].doc_id].text)]
     ranks["entity expansion: documents naming the claim's entities first"] = first_hit(
         located(grounded + [i for i in base if i not in grounded]), gold)
     if not rerank:

@@ -2,7 +2,7 @@
 
     python -m bench.store_size [--articles 1000]
 
-Cleans and splits real FNC-1 bodies as ingest does and stores them through PassageStore with
+Cleans and splits real FNC-1 bodies as ingest does and stores them through SQLiteStore with
 random unit vectors in place of MiniLM's (a vector is 384 float32s whatever its values, so sizes
 are the same; no model runs). Reports the database size per passage and how it divides between
 the vector BLOBs, the passage text and the rest (rows, the FTS5 index, documents).
@@ -18,7 +18,7 @@ import numpy as np
 
 from bench.common import DEFAULT_DATA, require_data, write_results
 from bench.ray_ingest import fnc1_bodies
-from embeddings.store import PassageStore
+from embeddings.sqlite_store import SQLiteStore
 from qa.ingest import build_document
 from qa.near_duplicates import signature
 from qa.readers import RawDocument
@@ -36,7 +36,7 @@ def main() -> None:
     documents = passages = text_bytes = 0
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "factcheck.sqlite3"
-        store = PassageStore(path)
+        store = SQLiteStore(path)
         for body in bodies:
             doc = build_document(RawDocument(body))
             if store.doc_id_for_hash(doc.content_hash):  # bodies that differ only in whitespace

@@ -21,7 +21,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from embeddings.store import PassageStore
+from embeddings.store import Store
 from embeddings.vector_backend import VectorBackend
 
 log = logging.getLogger("factcheck.index")
@@ -29,7 +29,7 @@ T = TypeVar("T")
 
 
 class LiveIndex:
-    def __init__(self, index: VectorBackend, store: PassageStore, generation_path: Path) -> None:
+    def __init__(self, index: VectorBackend, store: Store, generation_path: Path) -> None:
         self.index, self.store, self.generation_path = index, store, generation_path
         self._lock = threading.RLock()
         self.generation = -1

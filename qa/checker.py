@@ -13,7 +13,7 @@ import numpy as np
 
 from embeddings.encoder import Encoder
 from embeddings.live_index import LiveIndex
-from embeddings.store import PassageStore, StoredDocument
+from embeddings.store import Store, StoredDocument
 from qa.answer import write_answer
 from qa.claims import is_open_question, question_to_claim
 from qa.documents import CheckResult, Evidence, Passage, StanceScores, TextCheckResult
@@ -45,7 +45,7 @@ _EDGE_BLANKS = re.compile(rf"^[{BLANK_CLASS}]+|[{BLANK_CLASS}]+$")
 
 
 class Checker:
-    def __init__(self, settings: Settings, encoder: Encoder, stance: StanceModel, store: PassageStore,
+    def __init__(self, settings: Settings, encoder: Encoder, stance: StanceModel, store: Store,
                  index: LiveIndex) -> None:
         self.settings, self.encoder, self.stance, self.store, self.index = settings, encoder, stance, store, index
 

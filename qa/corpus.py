@@ -19,7 +19,7 @@ import numpy as np
 
 from embeddings.encoder import Encoder
 from embeddings.live_index import LiveIndex
-from embeddings.store import PassageStore
+from embeddings.store import Store
 from qa.batch_ingest import batches
 from qa.documents import Document
 from qa.errors import FactCheckError, IngestError, NotFound
@@ -40,7 +40,7 @@ class IngestOutcome:
 
 
 class Corpus:
-    def __init__(self, settings: Settings, encoder: Encoder, store: PassageStore, index: LiveIndex) -> None:
+    def __init__(self, settings: Settings, encoder: Encoder, store: Store, index: LiveIndex) -> None:
         self.settings, self.encoder, self.store, self.index = settings, encoder, store, index
         self._bulk_lock = threading.Lock()
         self._bulk_depth = 0

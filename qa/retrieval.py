@@ -14,7 +14,7 @@ import numpy as np
 
 from embeddings.encoder import Encoder
 from embeddings.live_index import LiveIndex
-from embeddings.store import PassageStore
+from embeddings.store import Store
 from qa.documents import Passage
 
 RRF_K = 60
@@ -50,7 +50,7 @@ def fuse(dense: list[tuple[int, float]], lexical: list[tuple[int, float]], depth
     return reciprocal_rank_fusion([r for r, _ in weighted], weights=[w for _, w in weighted])[:depth]
 
 
-def retrieve(claim: str, encoder: Encoder, index: LiveIndex, store: PassageStore, depth: int,
+def retrieve(claim: str, encoder: Encoder, index: LiveIndex, store: Store, depth: int,
              fusion: Fusion = FUSION, query: np.ndarray | None = None) -> list[tuple[int, float]]:
     """Up to `depth` passage ids, fused best first, each with its cosine similarity to the claim
     (`query`: the claim's vector, when it was encoded already)."""

@@ -19,7 +19,7 @@ import numpy as np
 
 from embeddings.encoder import Encoder, MiniLMEncoder
 from embeddings.live_index import LiveIndex
-from embeddings.store import PassageStore
+from embeddings.store import Store, open_store
 from embeddings.vector_backend import VectorBackend, open_vector_backend
 from qa.checker import (
     MAX_JUDGE_PASSAGES,
@@ -45,7 +45,7 @@ __all__ = ["FactChecker", "IngestOutcome", "MAX_JUDGE_PASSAGES", "MAX_QUESTION_C
 class _Opened:
     """What `open()` builds: the parts that hold files, connections or a vector backend."""
 
-    store: PassageStore
+    store: Store
     index: VectorBackend
     live_index: LiveIndex
     corpus: Corpus
@@ -72,7 +72,7 @@ class FactChecker:
         return self
 
     def _open_parts(self) -> _Opened:
-        store = PassageStore(self.settings.data_dir / "factcheck.sqlite3")
+        store = open_store(self.settings.store_url, self.settings.data_dir)
         try:
             index = open_vector_backend(self.settings.vector_config, self.encoder.name, self.encoder.dimension)
             live_index = LiveIndex(index, store, self.settings.data_dir / "passages.generation.json")
@@ -100,7 +100,7 @@ class FactChecker:
         return opened if opened is not None else self.open()._parts()
 
     @property
-    def store(self) -> PassageStore:
+    def store(self) -> Store:
         return self._parts().store
 
     @property

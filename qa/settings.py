@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from embeddings.store import STORE_SCHEMES
 from embeddings.vector_backend import VECTOR_BACKENDS, BackendConfig
 from qa.errors import InvalidInput
 
@@ -25,7 +26,10 @@ def setting(default: Any, help: str, secret: bool = False) -> Any:
 class Settings:
     """Every setting, with its default and help; FACTCHECK_<NAME> in the environment sets it."""
 
-    data_dir: Path = setting(Path("data"), "Where the store and the vector index live.")
+    data_dir: Path = setting(Path("data"), "Where the SQLite store (unless store_url is set) and the vector index "
+                             "live.")
+    store_url: str = setting("", "A PostgreSQL store shared by replicas on several hosts, "
+                             "postgresql://user:password@host:5432/database; empty: SQLite in data_dir.", secret=True)
     seeds_dir: Path = setting(SEEDS_DIR, "Articles indexed into an empty data dir by serve and mcp.")
     top_k: int = setting(5, f"Passages shown per side ({TOP_K_MIN}-{TOP_K_MAX}); a request may ask for another "
                          "number.")
@@ -118,6 +122,8 @@ class Settings:
         if self.max_client_connections < 0 or self.body_timeout <= 0 or self.max_passages_per_document < 1:
             raise InvalidInput("max_client_connections must be at least 0, body_timeout positive and "
                                "max_passages_per_document at least 1")
+        if self.store_url and not self.store_url.startswith(STORE_SCHEMES):
+            raise InvalidInput(f"store_url must start with {' or '.join(STORE_SCHEMES)} (or be empty for SQLite)")
         if self.vector_backend not in VECTOR_BACKENDS:
             raise InvalidInput(f"vector_backend must be one of {', '.join(VECTOR_BACKENDS)}")
         if self.vector_backend == "milvus" and not self.milvus_uri:
