@@ -127,6 +127,7 @@ class LiveIndex:
         """Write the index and its generation; call inside a store transaction (one writer of the files)."""
         with self._lock:
             self.index.save()
+            self.generation_path.parent.mkdir(parents=True, exist_ok=True)  # nothing else may have made it
             tmp = self.generation_path.with_name(self.generation_path.name + ".tmp")
             tmp.write_text(json.dumps({"generation": self.generation}))
             os.replace(tmp, self.generation_path)

@@ -23,7 +23,7 @@ from embeddings.errors import StorageError
 WRITE_LOCK = 0x66616374  # the advisory lock of the one write path ("fact")
 CONNECT_TIMEOUT_S = 5
 LOCK_TIMEOUT = "30s"  # as SQLite's busy timeout: a writer waits this long for another, then 503
-POOL_TIMEOUT_S = 10.0
+POOL_TIMEOUT_S = 5.0  # waiting for a connection (a down server: the 503 comes after this)
 POOL_MAX = 16
 UNAVAILABLE = (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout)
 log = logging.getLogger("factcheck.store")

@@ -41,6 +41,18 @@ def seeded_dir(tmp_path_factory, encoder, stance_model) -> Path:
 
 
 @pytest.fixture(scope="session")
+def milvus(tmp_path_factory):
+    """One milvus-lite server for the session (the Milvus backend tests, replicas on Milvus)."""
+    pytest.importorskip("milvus_lite", reason="milvus-lite is not installed: pip install -e '.[scale]'")
+    from servers import MilvusLiteServer
+
+    server = MilvusLiteServer(tmp_path_factory.mktemp("milvus") / "data")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def seeded(seeded_dir, encoder, stance_model) -> FactChecker:
     """Read-only use: a FactChecker over the seed corpus shared by the whole session."""
     return FactChecker(Settings(data_dir=seeded_dir, rate_limit=0), encoder=encoder, stance=stance_model)

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import itertools
 import shutil
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -21,6 +18,7 @@ pytest.importorskip("pymilvus", reason="pymilvus is not installed: pip install -
 pytest.importorskip("milvus_lite", reason="milvus-lite is not installed: pip install -e '.[scale]'")
 
 from embeddings.milvus_index import MilvusIndex  # noqa: E402
+from servers import MilvusLiteServer  # noqa: E402
 from embeddings.vector_backend import FaissBackend  # noqa: E402
 from qa.errors import BackendUnavailable, IndexMismatch  # noqa: E402
 from qa.readers import RawDocument  # noqa: E402
@@ -39,52 +37,6 @@ from test_seed_questions import (test_safe_zones_evidence_named_in_the_issue,  #
 QUESTIONS = ["Did Trump agree to safe zones?", "Did Russia lift its ban on Turkish tomatoes?",
              "Did China send troops to Syria?", "Putin and Trump discussed Syria by phone."]
 _names = itertools.count()
-
-
-class MilvusLiteServer:
-    """`milvus-lite server` as a child process on a free local port, restartable on the same data."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir, self.log = data_dir, data_dir.with_suffix(".log")
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.uri = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
-
-    def start(self, wait_s: float = 60.0) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "milvus_lite", "server", "--data-dir", str(self.data_dir),
-             "--host", "127.0.0.1", "--port", str(self.port)],
-            stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + wait_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"milvus-lite server exited: {self.log.read_text()[-2000:]}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"milvus-lite server not ready after {wait_s} s")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
-@pytest.fixture(scope="session")
-def milvus(tmp_path_factory) -> MilvusLiteServer:
-    server = MilvusLiteServer(tmp_path_factory.mktemp("milvus") / "data")
-    server.start()
-    yield server
-    server.stop()
 
 
 def milvus_settings(data_dir: Path, uri: str) -> Settings:

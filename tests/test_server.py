@@ -102,7 +102,7 @@ def test_kill_9_mid_upload_keeps_every_acknowledged_document(server, encoder, st
     os.killpg(process.pid, signal.SIGKILL)  # the master and both workers, mid-upload
     uploader.join(60)
     assert len(acknowledged) >= 4
-    reopened = FactChecker(Settings(data_dir=data), encoder=encoder, stance=stance_model)
+    reopened = FactChecker(Settings.from_env(data_dir=data), encoder=encoder, stance=stance_model)  # its store
     assert len(reopened.index) == reopened.store.passage_count()
     for doc_id in acknowledged:
         doc = reopened.document(doc_id)
