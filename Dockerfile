@@ -22,7 +22,9 @@ COPY qa qa
 COPY embeddings embeddings
 COPY api api
 COPY seeds seeds
-RUN pip install -e .
+# EXTRAS="[milvus]" adds the Milvus client (deploy/compose.yaml builds it so).
+ARG EXTRAS=""
+RUN pip install -e ".${EXTRAS}"
 
 USER 10001
 VOLUME ["/data"]
