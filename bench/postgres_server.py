@@ -47,7 +47,8 @@ class PostgresServer:
             self._as = ["runuser", "-u", "postgres", "--"]
 
     def _run(self, *args: str) -> None:
-        done = subprocess.run([*self._as, *args], capture_output=True, text=True, timeout=120)
+        done = subprocess.run([*self._as, *args], capture_output=True, text=True, timeout=120,
+                              cwd=self.root)  # the postgres user may not be allowed into the caller's folder
         if done.returncode:
             raise RuntimeError(f"{Path(args[0]).name} failed: {done.stderr.strip() or done.stdout.strip()}")
 
