@@ -46,10 +46,12 @@ class SQLStore:
         raise NotImplementedError
 
     def _index_texts(self, ids: list[int], texts: list[str]) -> None:
-        """Add passages to the lexical index (nothing where the database keeps it itself)."""
+        """Add passages to the lexical index (SQLite: FTS5 rows; PostgreSQL: the lexeme counts BM25 reads)."""
+        raise NotImplementedError
 
     def _unindex(self, ids: list[int]) -> None:
-        """Remove passages from the lexical index (nothing where the database keeps it itself)."""
+        """Remove passages from the lexical index; called before their rows are deleted."""
+        raise NotImplementedError
 
     def lexical_search(self, query: str, k: int) -> list[tuple[int, float]]:
         raise NotImplementedError
