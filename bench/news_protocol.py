@@ -19,18 +19,16 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import tempfile
 from pathlib import Path
 
 from tqdm import tqdm
 
 from api import create_app
 from bench.common import DEFAULT_DATA, classification_report, require_data, write_results
-from qa import verdict
+from bench.open_protocol import add_model_arguments, model_runs
 from qa.service import FactChecker
 from qa.settings import Settings
-from qa.stance import MODEL_DIR, StanceModel
-from qa.verdict import PARAMS_FILE
+from qa.stance import StanceModel
 from training.data import read_jsonl
 
 SPLIT = "fnc1-train/competition_test"
@@ -97,29 +95,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--limit", type=int, default=400, help="headlines asked (seeded sample; 0: all)")
-    parser.add_argument("--baseline-model", type=Path, default=None, help="a stance model export to compare with")
-    parser.add_argument("--baseline-params", type=Path, default=None,
-                        help="the verdict parameters fitted for the baseline model (default: the committed ones)")
+    add_model_arguments(parser)
     parser.add_argument("--name", default="news_protocol")
     args = parser.parse_args()
     headlines = headline_stances(require_data(args.data / "nli"))
     asked = sorted(headlines)
     if args.limit:
         asked = sorted(random.Random(5).sample(asked, min(args.limit, len(asked))))
-    runs = {"shipped": (MODEL_DIR, PARAMS_FILE)}
-    if args.baseline_model:
-        runs["baseline"] = (args.baseline_model, args.baseline_params or PARAMS_FILE)
     results = {}
-    for name, (model_dir, params) in runs.items():
-        verdict.fitted_params.cache_clear()
-        verdict.PARAMS_FILE = params  # what fitted_params() reads
-        with tempfile.TemporaryDirectory() as tmp:
-            results[name] = run_variant(name, Settings(data_dir=Path(tmp), rate_limit=0), headlines, asked,
-                                        StanceModel(model_dir))
-            results[name]["verdict_params"] = str(params)
+    for name, settings, stance, params in model_runs(args):
+        results[name] = run_variant(name, settings, headlines, asked, stance)
+        results[name]["verdict_params"] = str(params)
         print(name, json.dumps({k: v for k, v in results[name].items() if k not in ("report", "answers")}))
-    verdict.PARAMS_FILE = PARAMS_FILE
-    verdict.fitted_params.cache_clear()
     gold_counts = {v: sum(gold_of(headlines[h]) == v for h in asked) for v in VERDICTS}
     write_results(args.name, {"protocol": "FNC-1 competition test: the bodies uploaded, headlines asked (gold from "
                                           "their bodies' stances), then asked again with the stance-taking bodies "

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from tqdm import tqdm
@@ -110,31 +111,43 @@ def run_variant(name: str, settings: Settings, corpus: list[dict], claims: list[
     }
 
 
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--baseline-model", type=Path, default=None, help="a stance model export to compare with")
+    parser.add_argument("--baseline-params", type=Path, default=None,
+                        help="the verdict parameters fitted for the baseline model (default: the committed ones)")
+
+
+def model_runs(args: argparse.Namespace) -> Iterator[tuple[str, Settings, StanceModel, Path]]:
+    """The shipped stance model, then (with --baseline-model) the baseline: each with its verdict parameters
+    in force and an empty data dir of its own. The committed parameters are back in force at the end."""
+    runs = {"shipped": (MODEL_DIR, PARAMS_FILE)}
+    if args.baseline_model:
+        runs["baseline"] = (args.baseline_model, args.baseline_params or PARAMS_FILE)
+    try:
+        for name, (model_dir, params) in runs.items():
+            verdict.fitted_params.cache_clear()
+            verdict.PARAMS_FILE = params  # what fitted_params() reads
+            with tempfile.TemporaryDirectory() as tmp:
+                yield name, Settings(data_dir=Path(tmp), rate_limit=0), StanceModel(model_dir), params
+    finally:
+        verdict.PARAMS_FILE = PARAMS_FILE
+        verdict.fitted_params.cache_clear()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--limit", type=int, default=None, help="ask at most N claims (a quick look)")
-    parser.add_argument("--baseline-model", type=Path, default=None, help="a stance model export to compare with")
-    parser.add_argument("--baseline-params", type=Path, default=None,
-                        help="the verdict parameters fitted for the baseline model (default: the committed ones)")
+    add_model_arguments(parser)
     parser.add_argument("--name", default="open_protocol")
     args = parser.parse_args()
     corpus, claims = load(require_data(args.data), "dev")
-    runs = {"shipped": (MODEL_DIR, PARAMS_FILE)}
-    if args.baseline_model:
-        runs["baseline"] = (args.baseline_model, args.baseline_params or PARAMS_FILE)
     results = {}
-    for name, (model_dir, params) in runs.items():
-        verdict.fitted_params.cache_clear()
-        verdict.PARAMS_FILE = params  # what fitted_params() reads
-        with tempfile.TemporaryDirectory() as tmp:
-            settings = Settings(data_dir=Path(tmp), rate_limit=0)
-            results[name] = run_variant(name, settings, corpus, claims, StanceModel(model_dir), args.limit)
-            results[name]["verdict_params"] = str(params)
+    for name, settings, stance, params in model_runs(args):
+        results[name] = run_variant(name, settings, corpus, claims, stance, args.limit)
+        results[name]["verdict_params"] = str(params)
         summary = {k: v for k, v in results[name].items() if k not in ("report", "answers")}
         print(name, json.dumps(summary))
-    verdict.PARAMS_FILE = PARAMS_FILE
-    verdict.fitted_params.cache_clear()
     write_results(args.name, {"protocol": "Check-COVID dev, open: 297 abstracts uploaded, each distinct "
                                           "SUPPORT/REFUTE claim text asked, then its NOTENOUGHINFO twins asked "
                                           "again with the answering abstracts deleted", "runs": results})

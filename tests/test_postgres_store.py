@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 import psycopg
@@ -40,7 +41,7 @@ from test_index_store import (  # noqa: F401
     test_bulk_ingest_saves_the_index_once, test_delete_removes_document_everywhere,
     test_index_rebuilt_from_store_when_out_of_step, test_restart_keeps_everything)
 from test_lifecycle import test_close_releases_and_the_next_use_opens_again  # noqa: F401
-from test_server import call, start_serve, test_two_workers_see_each_others_writes  # noqa: F401
+from test_server import call, serving, test_two_workers_see_each_others_writes  # noqa: F401
 from test_server import test_kill_9_mid_upload_keeps_every_acknowledged_document  # noqa: F401,I001  (kills: last)
 
 if binaries() is None:
@@ -94,11 +95,8 @@ def server(postgres, seeded_database, tmp_path_factory):
     data = tmp_path_factory.mktemp("pg-served") / "data"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FACTCHECK_STORE_URL", url)
-        process, port = start_serve(data, {"FACTCHECK_RATE_LIMIT": "0", "FACTCHECK_THREADS": "1"}, "--workers", "2")
-        yield f"http://127.0.0.1:{port}", data, process
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        with serving(data, {"FACTCHECK_RATE_LIMIT": "0", "FACTCHECK_THREADS": "1"}, "--workers", "2") as served:
+            yield served[0], data, served[1]
 
 
 # ---- the store itself ---------------------------------------------------------------------------------
@@ -231,7 +229,8 @@ def test_a_server_that_goes_away_gives_503_and_loses_nothing(tmp_path, encoder, 
 
 # ---- replicas on several hosts: separate data dirs, one store --------------------------------------------
 @pytest.fixture(params=["faiss", "milvus"])
-def replicas(request, postgres, seeded_database, tmp_path_factory) -> Iterator[list[tuple[str, subprocess.Popen, Path]]]:
+def replicas(request, postgres, seeded_database,
+             tmp_path_factory) -> Iterator[list[tuple[str, subprocess.Popen, Path]]]:
     """Two `factcheck serve` processes, each with a data dir of its own, on one PostgreSQL database; with
     Milvus, on one collection too."""
     env = {"FACTCHECK_STORE_URL": postgres.create_database(f"replicas{next(_databases)}", template=seeded_database),
@@ -241,18 +240,12 @@ def replicas(request, postgres, seeded_database, tmp_path_factory) -> Iterator[l
         milvus = request.getfixturevalue("milvus")
         env |= {"FACTCHECK_VECTOR_BACKEND": "milvus", "FACTCHECK_MILVUS_URI": milvus.uri,
                 "FACTCHECK_MILVUS_COLLECTION": f"replicas{next(_databases)}"}
-    started = []
-    try:
+    with ExitStack() as stack:
+        started = []
         for name in ("a", "b"):
             data = tmp_path_factory.mktemp(f"replica-{name}") / "data"
-            process, port = start_serve(data, env)
-            started.append((f"http://127.0.0.1:{port}", process, data))
+            started.append((*stack.enter_context(serving(data, env)), data))
         yield started
-    finally:
-        for _, process, _ in started:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def test_replicas_share_writes_and_a_killed_one_loses_nothing(replicas) -> None:

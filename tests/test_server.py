@@ -15,6 +15,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -57,15 +59,24 @@ def start_serve(data, env: dict[str, str], *args: str) -> tuple[subprocess.Popen
     pytest.fail("the server did not start")
 
 
+@contextmanager
+def serving(data, env: dict[str, str], *args: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """start_serve, and the server (master and workers) killed at the end if a test has not done so."""
+    process, port = start_serve(data, env, *args)
+    try:
+        yield f"http://127.0.0.1:{port}", process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, seeded_dir):
     data = tmp_path_factory.mktemp("served") / "data"
     shutil.copytree(seeded_dir, data)
-    process, port = start_serve(data, {"FACTCHECK_RATE_LIMIT": "0", "FACTCHECK_THREADS": "1"}, "--workers", "2")
-    yield f"http://127.0.0.1:{port}", data, process
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
+    with serving(data, {"FACTCHECK_RATE_LIMIT": "0", "FACTCHECK_THREADS": "1"}, "--workers", "2") as (base, process):
+        yield base, data, process
 
 
 def test_two_workers_see_each_others_writes(server) -> None:
