@@ -2,7 +2,10 @@
 
 Long premises (whole article bodies) do not fit a small cross-encoder; blind truncation keeps the
 lede and loses the sentence that actually agrees or disagrees with the claim. We keep the few
-sentences that share the most content words with the claim, in their original order.
+sentences that share the most content words with the claim, in their original order, and make room
+for one sentence that takes a stance in words ("a hoax", "denied", "confirmed", "reportedly") when
+none of them does: such a sentence often names neither the claim's people nor its topic ("The
+story is a hoax.").
 """
 from __future__ import annotations
 
@@ -18,6 +21,14 @@ _STOPWORDS = frozenset(
     said says say also about into over after before up down out off again further once""".split()
 )
 MAX_PREMISE_CHARS = 600
+# Words by which a report takes a stance on a story (denies, confirms, or only relays it), whatever
+# the story is about.
+_STANCE_CUE = re.compile(
+    r"\b(hoax(es)?|fake[sd]?|false(ly|hood)?|untrue|not true|debunk\w*|den(y|ies|ied|ial)|rumou?r\w*|satir\w*"
+    r"|myths?|misleading|fabricat\w*|no evidence|prank|spoof|refut\w*|dismiss\w*|confirm\w*|verif\w*"
+    r"|unverified|reportedly|alleged\w*|purported\w*|claim(s|ed|ing)?|admit\w*|acknowledg\w*)\b",
+    re.IGNORECASE,
+)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -29,8 +40,14 @@ def content_words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS and len(w) > 1}
 
 
+def takes_stance(sentence: str) -> bool:
+    return _STANCE_CUE.search(sentence) is not None
+
+
 def relevant_excerpt(premise: str, claim: str, max_sentences: int = 3) -> str:
-    """Return `premise` itself when short, else its `max_sentences` sentences most about `claim`."""
+    """Return `premise` itself when short, else its `max_sentences` sentences most about `claim`;
+    when none of those takes a stance in words, the last is replaced by the sentence that does and
+    is most about `claim`."""
     if len(premise) <= MAX_PREMISE_CHARS:
         return premise
     sentences = split_sentences(premise)
@@ -41,5 +58,9 @@ def relevant_excerpt(premise: str, claim: str, max_sentences: int = 3) -> str:
         range(len(sentences)),
         key=lambda i: (-len(wanted & content_words(sentences[i])), i),
     )
-    keep = sorted(ranked[:max_sentences])
-    return " ".join(sentences[i] for i in keep)
+    keep = ranked[:max_sentences]
+    if not any(takes_stance(sentences[i]) for i in keep):
+        cue = next((i for i in ranked[max_sentences:] if takes_stance(sentences[i])), None)
+        if cue is not None:
+            keep[-1] = cue
+    return " ".join(sentences[i] for i in sorted(keep))

@@ -75,3 +75,25 @@ def test_long_claim_and_long_passage_do_not_break_the_batch(stance_model) -> Non
     long_claim = "Russia lifted its ban on Turkish tomatoes " * 60
     scores = stance_model.score_pairs([(long_claim, "Tomatoes. " * 400), CLEAR_CASES[1][:2]])
     assert len(scores) == 2 and scores[1].stance == "refutes"
+
+
+def test_long_premise_excerpt_keeps_a_sentence_that_takes_a_stance() -> None:
+    """The excerpt of a long body keeps the sentences most about the claim, and makes room for a
+    sentence that takes a stance in words when none of those does, even if it names nothing of the claim."""
+    from qa.stance_text import relevant_excerpt
+
+    claim = "A spider burrowed into a man's stomach after a trip to Bali."
+    body = " ".join(["A man returned from a trip to Bali with stomach pain.",
+                     "Doctors examined the man's stomach for hours.",
+                     "The man said a spider had burrowed in during the trip.",
+                     "The weather in the region was warm that week.",
+                     "Local officials say the whole story is a hoax.",
+                     "Tourism to the island has grown for a decade, the ministry of tourism announced on Monday.",
+                     "Hotels along the coast reported their busiest season since records began in the nineties.",
+                     "Flights from Europe and Australia were added by several airlines over the summer months."])
+    excerpt = relevant_excerpt(body, claim)
+    assert "hoax" in excerpt
+    assert excerpt.startswith("A man returned from a trip to Bali")  # still in the body's order
+    assert len(excerpt) < len(body)
+    plain = body.replace("Local officials say the whole story is a hoax.", "Local officials spoke on Monday.")
+    assert "Local officials" not in relevant_excerpt(plain, claim)  # no stance sentence: overlap alone decides

@@ -58,9 +58,9 @@ NEWS_TRAIN = ("fnc1-train/train", "arc-stance/train")  # article bodies whose "d
 MORE_TRAINABLE = ("lingnli/", "snli-train-subset/")
 # Expected number of copies of each pair, by (source prefix, NLI label); default 1.0.
 SAMPLING = {
-    ("fnc1-train/train", "contradiction"): 6.0,
+    ("fnc1-train/train", "contradiction"): 4.0,
     ("fnc1-train/train", "neutral"): 0.45,
-    ("arc-stance/train", "contradiction"): 3.0,
+    ("arc-stance/train", "contradiction"): 2.0,
     ("fm2/", "*"): 3.0,
     ("mnli/dev_matched", "*"): 2.0,
     ("covidfact/", "contradiction"): 0.7,
