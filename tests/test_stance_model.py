@@ -90,7 +90,8 @@ def test_long_premise_excerpt_keeps_a_sentence_that_takes_a_stance() -> None:
                      "Local officials say the whole story is a hoax.",
                      "Tourism to the island has grown for a decade, the ministry of tourism announced on Monday.",
                      "Hotels along the coast reported their busiest season since records began in the nineties.",
-                     "Flights from Europe and Australia were added by several airlines over the summer months."])
+                     "Flights from Europe and Australia were added by several airlines over the summer months.",
+                     "Visitor numbers are expected to rise again next year as new resorts open in the north."])
     excerpt = relevant_excerpt(body, claim)
     assert "hoax" in excerpt
     assert excerpt.startswith("A man returned from a trip to Bali")  # still in the body's order
