@@ -96,5 +96,5 @@ def test_long_premise_excerpt_keeps_a_sentence_that_takes_a_stance() -> None:
     assert "hoax" in excerpt
     assert excerpt.startswith("A man returned from a trip to Bali")  # still in the body's order
     assert len(excerpt) < len(body)
-    plain = body.replace("Local officials say the whole story is a hoax.", "Local officials spoke on Monday.")
+    plain = body.replace("Local officials say the whole story is a hoax.", "Local officials spoke to the press on Monday afternoon.")
     assert "Local officials" not in relevant_excerpt(plain, claim)  # no stance sentence: overlap alone decides
