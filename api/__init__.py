@@ -17,10 +17,8 @@ def create_app(settings: Settings | None = None, checker=None) -> Flask:
     from api.routes import bp as json_api
     from api.web import bp as web
     from qa.service import FactChecker
-    from qa.verdict import require_fitted_for
 
     settings = settings or Settings.from_env()
-    require_fitted_for(settings.min_coverage)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # the DefaultJSONProvider's settings

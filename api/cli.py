@@ -58,7 +58,7 @@ def serve(host: str, port: int, workers: int | None, server: str, insecure: bool
     from api.server import run, seed_in_child
     from embeddings.store import open_store
 
-    settings = _settings(data_dir, serving=True)
+    settings = _settings(data_dir)
     workers = workers or settings.workers
     if not is_loopback(host) and not settings.api_key and not insecure:
         raise click.UsageError(f"refusing to listen on {host} without a key for writes: set FACTCHECK_API_KEY "
@@ -77,15 +77,10 @@ def serve(host: str, port: int, workers: int | None, server: str, insecure: bool
     run(settings, host, port, workers, server)
 
 
-def _settings(data_dir: Path | None, serving: bool = False) -> Settings:
-    """The settings, checked; `serving` also checks them against the fitted verdict parameters."""
-    from qa.verdict import require_fitted_for
-
+def _settings(data_dir: Path | None) -> Settings:
+    """The settings, checked."""
     try:
-        settings = Settings.from_env(data_dir=data_dir)
-        if serving:
-            require_fitted_for(settings.min_coverage)
-        return settings
+        return Settings.from_env(data_dir=data_dir)
     except ServiceError as exc:
         raise click.ClickException(exc.detail) from exc
 
@@ -259,7 +254,7 @@ def mcp(data_dir: Path | None) -> None:
     """The Model Context Protocol server over stdio."""
     from api.mcp_server import run_stdio
 
-    run_stdio(_settings(data_dir, serving=True))
+    run_stdio(_settings(data_dir))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ from __future__ import annotations
 import json
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -68,3 +70,17 @@ def write_results(name: str, results: dict) -> Path:
     path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"wrote {path}")
     return path
+
+
+def run_at_commit(commit: str, module: str, arguments: list[str]) -> dict:
+    """The results file of `python -m <module> <arguments>` run on the code of `commit` (checked out in a
+    temporary git worktree, with this environment's packages): a baseline pipeline measured in the same run."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), commit], check=True,
+                       capture_output=True)
+        try:
+            subprocess.run([sys.executable, "-m", module, *arguments, "--name", "at-commit"], cwd=tree, check=True)
+            return json.loads((tree / "bench" / "results" / "at-commit.json").read_text())
+        finally:
+            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], check=False)

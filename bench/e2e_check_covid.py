@@ -24,8 +24,18 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from bench.check_covid import (GOLD, LABELS, stance_for, expected_calibration, first_hit, gold_evidence,
-                               ingest_corpus, load, ranking_metrics, text_only_ceiling)
+from bench.check_covid import (
+    GOLD,
+    LABELS,
+    expected_calibration,
+    first_hit,
+    gold_evidence,
+    ingest_corpus,
+    load,
+    ranking_metrics,
+    stance_for,
+    text_only_ceiling,
+)
 from bench.common import DEFAULT_DATA, classification_report, require_data, write_results
 from qa.documents import Evidence
 from qa.grounding import claim_entities, is_grounded

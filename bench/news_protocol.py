@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from api import create_app
 from bench.common import DEFAULT_DATA, classification_report, require_data, write_results
-from bench.open_protocol import add_model_arguments, model_runs
+from bench.open_protocol import add_model_arguments, commit_run, model_runs
 from qa.service import FactChecker
 from qa.settings import Settings
 from qa.stance import StanceModel
@@ -103,10 +103,11 @@ def main() -> None:
     if args.limit:
         asked = sorted(random.Random(5).sample(asked, min(args.limit, len(asked))))
     results = {}
-    for name, settings, stance, params in model_runs(args):
+    for name, settings, stance, fitted in model_runs(args):
         results[name] = run_variant(name, settings, headlines, asked, stance)
-        results[name]["verdict_params"] = str(params)
+        results[name]["evidence_model"] = str(fitted)
         print(name, json.dumps({k: v for k, v in results[name].items() if k not in ("report", "answers")}))
+    results.update(commit_run(args, "bench.news_protocol", ["--limit", str(args.limit)]))
     gold_counts = {v: sum(gold_of(headlines[h]) == v for h in asked) for v in VERDICTS}
     write_results(args.name, {"protocol": "FNC-1 competition test: the bodies uploaded, headlines asked (gold from "
                                           "their bodies' stances), then asked again with the stance-taking bodies "

@@ -26,12 +26,12 @@ from tqdm import tqdm
 
 from api import create_app
 from bench.check_covid import GOLD, LABELS, load
-from bench.common import DEFAULT_DATA, classification_report, require_data, write_results
-from qa import verdict
+from bench.common import DEFAULT_DATA, classification_report, require_data, run_at_commit, write_results
+from qa import evidence_model
+from qa.evidence_model import MODEL_FILE
 from qa.service import FactChecker
 from qa.settings import Settings
 from qa.stance import MODEL_DIR, StanceModel
-from qa.verdict import PARAMS_FILE
 
 
 def upload(client, corpus: list[dict]) -> dict[str, str]:
@@ -113,25 +113,35 @@ def run_variant(name: str, settings: Settings, corpus: list[dict], claims: list[
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--baseline-model", type=Path, default=None, help="a stance model export to compare with")
-    parser.add_argument("--baseline-params", type=Path, default=None,
-                        help="the verdict parameters fitted for the baseline model (default: the committed ones)")
+    parser.add_argument("--baseline-evidence-model", type=Path, default=None,
+                        help="the evidence model fitted for the baseline stance model (default: the committed one)")
+    parser.add_argument("--baseline-commit", default=None,
+                        help="also run this bench on the code of a git commit (the read path before a change)")
 
 
 def model_runs(args: argparse.Namespace) -> Iterator[tuple[str, Settings, StanceModel, Path]]:
-    """The shipped stance model, then (with --baseline-model) the baseline: each with its verdict parameters
-    in force and an empty data dir of its own. The committed parameters are back in force at the end."""
-    runs = {"shipped": (MODEL_DIR, PARAMS_FILE)}
+    """The shipped stance model, then (with --baseline-model) the baseline: each with its evidence model in
+    force and an empty data dir of its own. The committed evidence model is back in force at the end."""
+    runs = {"shipped": (MODEL_DIR, MODEL_FILE)}
     if args.baseline_model:
-        runs["baseline"] = (args.baseline_model, args.baseline_params or PARAMS_FILE)
+        runs["baseline"] = (args.baseline_model, args.baseline_evidence_model or MODEL_FILE)
     try:
-        for name, (model_dir, params) in runs.items():
-            verdict.fitted_params.cache_clear()
-            verdict.PARAMS_FILE = params  # what fitted_params() reads
+        for name, (model_dir, fitted) in runs.items():
+            evidence_model.fitted_model.cache_clear()
+            evidence_model.MODEL_FILE = fitted  # what fitted_model() reads
             with tempfile.TemporaryDirectory() as tmp:
-                yield name, Settings(data_dir=Path(tmp), rate_limit=0), StanceModel(model_dir), params
+                yield name, Settings(data_dir=Path(tmp), rate_limit=0), StanceModel(model_dir), fitted
     finally:
-        verdict.PARAMS_FILE = PARAMS_FILE
-        verdict.fitted_params.cache_clear()
+        evidence_model.MODEL_FILE = MODEL_FILE
+        evidence_model.fitted_model.cache_clear()
+
+
+def commit_run(args: argparse.Namespace, module: str, arguments: list[str]) -> dict:
+    """With --baseline-commit: this bench's "shipped" run on that commit's code, else {}."""
+    if not args.baseline_commit:
+        return {}
+    found = run_at_commit(args.baseline_commit, module, ["--data", str(args.data.resolve()), *arguments])
+    return {f"commit {args.baseline_commit}": found["runs"]["shipped"]}
 
 
 def main() -> None:
@@ -143,11 +153,12 @@ def main() -> None:
     args = parser.parse_args()
     corpus, claims = load(require_data(args.data), "dev")
     results = {}
-    for name, settings, stance, params in model_runs(args):
+    for name, settings, stance, fitted in model_runs(args):
         results[name] = run_variant(name, settings, corpus, claims, stance, args.limit)
-        results[name]["verdict_params"] = str(params)
+        results[name]["evidence_model"] = str(fitted)
         summary = {k: v for k, v in results[name].items() if k not in ("report", "answers")}
         print(name, json.dumps(summary))
+    results.update(commit_run(args, "bench.open_protocol", ["--limit", str(args.limit)] if args.limit else []))
     write_results(args.name, {"protocol": "Check-COVID dev, open: 297 abstracts uploaded, each distinct "
                                           "SUPPORT/REFUTE claim text asked, then its NOTENOUGHINFO twins asked "
                                           "again with the answering abstracts deleted", "runs": results})

@@ -18,6 +18,7 @@ from qa.answer import write_answer
 from qa.claims import is_open_question, question_to_claim
 from qa.documents import CheckResult, Evidence, Passage, StanceScores, TextCheckResult
 from qa.errors import InvalidInput, TooManyClaims
+from qa.evidence_model import Candidate, EvidenceModel, fitted_model, titled
 from qa.grounding import claim_coverage, claim_entities, is_grounded
 from qa.grouping import merge_copies
 from qa.retrieval import JUDGE_CONTEXT, retrieve, with_neighbours
@@ -93,8 +94,8 @@ class Checker:
 
     def _result(self, question: str, claim: str, evidence: list[Evidence], top_k: int,
                 open_question: bool) -> CheckResult:
-        supporting, conflicting, related = sides(evidence, self.settings.min_coverage, open_question=open_question)
-        verdict = decide(supporting, conflicting, related, open_question=open_question)
+        supporting, conflicting, related = sides(evidence, open_question=open_question)
+        verdict = decide(evidence, open_question=open_question)
         supporting, conflicting, related = shown(supporting, conflicting, related, top_k)
         answer = write_answer(claim, verdict.label, supporting, conflicting)
         return CheckResult(question, claim, verdict.label, verdict.confidence, answer, supporting, conflicting,
@@ -102,12 +103,12 @@ class Checker:
 
     def evidence(self, claim: str, entities: set[str], min_coverage: float | None = None,
                  context: int = JUDGE_CONTEXT) -> list[Evidence]:
-        """Retrieved passages that could count as evidence, judged, syndicated copies merged.
+        """The retrieved passages worth judging, judged, syndicated copies merged, best evidence first.
 
-        Passages from documents that do not name the claim's `entities`, or that use less than
-        `min_coverage` of its content words, could never count for either side, so the stance
-        model (the costly step) is not run on them and they are not shown. Each passage is judged
-        with `context` neighbouring passages of its document on either side.
+        Passages from documents that do not name the claim's `entities` are never evidence, nor are
+        passages using less than `min_coverage` of the claim's content words. Of the others, the
+        evidence model's prior chooses which the stance model (the costly step) judges, each after its
+        document's title and with `context` neighbouring passages of its document on either side.
         """
         return self.evidence_for([(claim, entities)], min_coverage, context)[0]
 
@@ -115,43 +116,51 @@ class Checker:
                      context: int = JUDGE_CONTEXT, progress: Progress | None = None) -> list[list[Evidence]]:
         """`evidence` of several (claim, entities) at once, read in one snapshot and judged in one batch."""
         min_coverage = self.settings.min_coverage if min_coverage is None else min_coverage
+        model = fitted_model()
         self.index.refresh()
         with self.store.snapshot():
             queries = self.encoder.encode_passages([claim for claim, _ in claims]) if len(claims) > 1 else [None]
-            found = [self._candidates(claim, entities, min_coverage, context, query)
+            found = [self._candidates(claim, entities, min_coverage, context, model, query)
                      for (claim, entities), query in zip(claims, queries)]
             scores = iter(self.stance.score_pairs([(claim, text) for (claim, _), (_, texts, _) in zip(claims, found)
                                                    for text in texts], progress))
             out = []
             for kept, _, documents in found:
-                evidence = [Evidence(p, documents[p.doc_id].source, rel, next(scores), coverage=cov)
-                            for p, rel, cov in kept]
-                evidence.sort(key=lambda e: -max(e.scores.supports, e.scores.refutes) * e.relevance)
+                judged = [next(scores) for _ in kept]
+                weights = model.as_evidence([c for _, c in kept],
+                                            np.array([[s.supports, s.refutes, s.neutral] for s in judged]))
+                evidence = [Evidence(p, documents[p.doc_id].source, c.relevance, s, coverage=c.coverage,
+                                     as_evidence=StanceScores(float(w[1]), float(w[2]), float(w[0])))
+                            for (p, c), s, w in zip(kept, judged, weights)]
+                evidence.sort(key=lambda e: -max(e.as_evidence.supports, e.as_evidence.refutes))
                 stories = {doc_id: doc.story_id for doc_id, doc in documents.items()}
                 out.append(merge_copies(evidence, stories,
                                         self.store.story_copies([e.passage.doc_id for e in evidence])))
             return out
 
-    def _candidates(self, claim: str, entities: set[str], min_coverage: float, context: int,
+    def _candidates(self, claim: str, entities: set[str], min_coverage: float, context: int, model: EvidenceModel,
                     query: np.ndarray | None = None
-                    ) -> tuple[list[tuple[Passage, float, float]], list[str], dict[str, StoredDocument]]:
-        """(passage, relevance, coverage) of the retrieved passages worth judging, the texts to judge them
-        by, and their documents. Runs inside the caller's snapshot."""
-        hits = [(i, rel) for i, rel in retrieve(claim, self.encoder, self.index, self.store, self.settings.candidates,
-                                                 query=query) if rel >= self.settings.min_relevance]
-        passages = self.store.passages_by_ids([i for i, _ in hits])  # ids the store no longer holds drop out
+                    ) -> tuple[list[tuple[Passage, Candidate]], list[str], dict[str, StoredDocument]]:
+        """The retrieved passages worth judging with what is known of each, the texts to judge them by,
+        and their documents. Runs inside the caller's snapshot."""
+        hits = [h for h in retrieve(claim, self.encoder, self.index, self.store, self.settings.candidates, query=query)
+                if h.relevance >= self.settings.min_relevance]
+        passages = self.store.passages_by_ids([h.id for h in hits])  # ids the store no longer holds drop out
         documents = self.store.documents_by_ids([p.doc_id for p in passages.values()])
         grounded = {doc_id: is_grounded(entities, doc.text) for doc_id, doc in documents.items()}
-        kept = []
-        for i, relevance in hits:
-            passage = passages.get(i)
-            if passage is None or not grounded.get(passage.doc_id):
+        found: list[tuple[Passage, Candidate]] = []
+        for h in hits:
+            passage = passages.get(h.id)
+            if passage is None or not grounded[passage.doc_id]:
                 continue
             coverage = claim_coverage(claim, passage.text)
             if coverage >= min_coverage:
-                kept.append((passage, relevance, coverage))
-        texts = [with_neighbours(p, self.store.passages_of(p.doc_id), context) if context else p.text
-                 for p, _, _ in kept]
+                found.append((passage, Candidate(passage.doc_id, len(found), h.relevance, coverage, h.dense_rank,
+                                                 h.lexical_rank)))
+        kept = [found[i] for i in model.worth_judging([c for _, c in found])]
+        texts = [titled(documents[p.doc_id].source.title,
+                        with_neighbours(p, self.store.passages_of(p.doc_id), context) if context else p.text)
+                 for p, _ in kept]
         return kept, texts, documents
 
 

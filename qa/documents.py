@@ -36,6 +36,8 @@ class Evidence:
     scores: StanceScores
     also_in: list[str] = field(default_factory=list)
     coverage: float = 1.0  # share of the claim's content words the passage uses
+    # P(supporting evidence), P(refuting evidence), P(not evidence) from the evidence model
+    as_evidence: StanceScores = field(default_factory=lambda: StanceScores(0.0, 0.0, 1.0))
     neutral: bool = False  # set when the passage is too weak to count for either side
 
     @property
@@ -45,6 +47,7 @@ class Evidence:
     def to_dict(self) -> dict:
         return {"id": self.passage.id, "text": self.passage.text, "relevance": round(self.relevance, 4),
                 "stance": self.stance, "stance_scores": self.scores.to_dict(),
+                "evidence_scores": self.as_evidence.to_dict(),
                 "source": self.source.to_dict(), "start": self.passage.start, "end": self.passage.end,
                 "also_in": list(self.also_in)}
 

@@ -50,14 +50,26 @@ def fuse(dense: list[tuple[int, float]], lexical: list[tuple[int, float]], depth
     return reciprocal_rank_fusion([r for r, _ in weighted], weights=[w for _, w in weighted])[:depth]
 
 
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved passage: its id, cosine similarity to the claim, and rank in each ranking (None: not in it)."""
+
+    id: int
+    relevance: float
+    dense_rank: int | None
+    lexical_rank: int | None
+
+
 def retrieve(claim: str, encoder: Encoder, index: LiveIndex, store: Store, depth: int,
-             fusion: Fusion = FUSION, query: np.ndarray | None = None) -> list[tuple[int, float]]:
-    """Up to `depth` passage ids, fused best first, each with its cosine similarity to the claim
-    (`query`: the claim's vector, when it was encoded already)."""
+             fusion: Fusion = FUSION, query: np.ndarray | None = None) -> list[Hit]:
+    """Up to `depth` passages, fused best first (`query`: the claim's vector, when it was encoded already)."""
     query = encoder.encode_query(claim) if query is None else query
     dense = index.search(query, depth * fusion.pool)
     lexical = store.lexical_search(claim, depth * fusion.pool)
-    return with_cosine(fuse(dense, lexical, depth, fusion), dense, index, query)
+    dense_rank = {i: n for n, (i, _) in enumerate(dense)}
+    lexical_rank = {i: n for n, (i, _) in enumerate(lexical)}
+    return [Hit(i, cosine, dense_rank.get(i), lexical_rank.get(i))
+            for i, cosine in with_cosine(fuse(dense, lexical, depth, fusion), dense, index, query)]
 
 
 def with_cosine(fused: list[int], dense: list[tuple[int, float]], index: LiveIndex,

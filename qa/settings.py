@@ -35,8 +35,8 @@ class Settings:
                          "number.")
     candidates: int = setting(40, "Retrieval depth before stance: refuting evidence needs a deep pool.")
     min_relevance: float = setting(0.3, "Cosine below which a passage is not about the claim.")
-    min_coverage: float = setting(0.5, "Share of the claim's content words a passage must use to count; must "
-                                  "match the value the verdict parameters were fitted with.")
+    min_coverage: float = setting(0.0, "Share of the claim's content words a passage must use to be judged at all "
+                                  "(0: the evidence model weighs coverage with everything else).")
     threads: int = setting(2, "Torch threads for the encoder and the stance model.")
     workers: int = setting(1, "Worker processes of `factcheck serve` (gunicorn).")
     max_upload_bytes: int = setting(10 * 1024 * 1024, "Largest request body, and largest file ingest reads "

@@ -138,7 +138,8 @@ def test_same_retrieval_and_verdicts_on_both_backends(question: str, seeded: Fac
     query = seeded.encoder.encode_query(question)
     assert_same_up_to_ties(seeded.index.search(query, 40), faiss_seeded.index.search(query, 40))
     on_milvus, on_faiss = (retrieve(question, c.encoder, c.index, c.store, 40) for c in (seeded, faiss_seeded))
-    assert_same_up_to_ties(sorted(on_milvus, key=lambda h: -h[1]), sorted(on_faiss, key=lambda h: -h[1]))
+    assert_same_up_to_ties(*[sorted([(h.id, h.relevance) for h in hits], key=lambda h: -h[1])
+                             for hits in (on_milvus, on_faiss)])
     a, b = seeded.check(question).to_dict(), faiss_seeded.check(question).to_dict()
     assert a["verdict"] == b["verdict"] and a["confidence"] == pytest.approx(b["confidence"], abs=1e-4)
     for side in ("supporting", "conflicting", "related"):
