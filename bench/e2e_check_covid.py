@@ -8,7 +8,7 @@ calibration error of `confidence`, check latency, and gold-evidence recall@5 / r
 (a passage overlapping a gold evidence sentence of the gold abstract). Each retrieval lever is
 measured alone against the baseline in the same run, and the verdict against the pre-issue rule
 (strongest passage per side, one threshold, dispute ratio). The verdict parameters are the
-committed qa/verdict_params.json (fitted on train by bench.fit_verdict; never on dev).
+committed qa/evidence_model.json (fitted on train by bench.fit_verdict; never on dev).
 Writes bench/results/e2e_check_covid_<split>[-<model>].json.
 """
 from __future__ import annotations
@@ -38,12 +38,13 @@ from bench.check_covid import (
 )
 from bench.common import DEFAULT_DATA, classification_report, require_data, write_results
 from qa.documents import Evidence
+from qa.evidence_model import MODEL_FILE
 from qa.grounding import claim_entities, is_grounded
 from qa.retrieval import Fusion, fuse
 from qa.service import FactChecker
 from qa.settings import Settings
 from qa.stance import MODEL_DIR
-from qa.verdict import VerdictParams, decide, sides
+from qa.verdict import decide
 
 DEPTH = 40
 FUSIONS = {"baseline: dense+lexical RRF 1:1, depth 40": Fusion(), "dense only": Fusion(1.0, 0.0),
@@ -53,7 +54,7 @@ FUSIONS = {"baseline: dense+lexical RRF 1:1, depth 40": Fusion(), "dense only": 
 RERANK = 20  # stance-model rerank of the first RERANK fused passages
 
 
-def legacy_label(evidence: list[Evidence], min_coverage: float) -> str:
+def legacy_label(evidence: list[Evidence], min_coverage: float = 0.5) -> str:
     """The rule before this issue: one threshold 0.5, strongest passage per side, disputed when
     the weaker side reaches 0.6 of the stronger."""
     counted = [e for e in evidence if e.coverage >= min_coverage]
@@ -140,10 +141,10 @@ def summary(gold: list[str], labels: list[str]) -> dict:
     return {k: v for k, v in classification_report(gold, labels, LABELS).items() if k != "per_class"}
 
 
-def summarise(records: list[dict], min_coverage: float, params: VerdictParams) -> dict:
-    """Verdict metrics under `params`, the pre-issue rule, the context lever, retrieval levers, latency."""
+def summarise(records: list[dict]) -> dict:
+    """Verdict metrics, the pre-issue rule, the context lever, retrieval levers, latency."""
     gold = [r["gold"] for r in records]
-    verdicts = [decide(*sides(r["evidence"], min_coverage, params), params) for r in records]
+    verdicts = [decide(r["evidence"]) for r in records]
     predicted = [v.label for v in verdicts]
     report = classification_report(gold, predicted, LABELS)
     report["predicted_disputed"] = predicted.count("disputed")
@@ -151,12 +152,11 @@ def summarise(records: list[dict], min_coverage: float, params: VerdictParams) -
                                                     [g == p for g, p in zip(gold, predicted)])
     ranks = [r["ranks"] for r in records if "ranks" in r]
     names = dict.fromkeys(name for r in ranks for name in r)
-    wide = [(r["gold"], p, decide(*sides(r["wider"], min_coverage, params), params).label)
+    wide = [(r["gold"], p, decide(r["wider"]).label)
             for r, p in zip(records, predicted) if r["wider"] is not None]
     latencies = [r["took_ms"] for r in records if r["took_ms"] is not None]
     measured = {"verdict": report,
-                "verdict_baseline_pre_issue_rule": summary(gold, [legacy_label(r["evidence"], min_coverage)
-                                                                  for r in records])}
+                "verdict_baseline_pre_issue_rule": summary(gold, [legacy_label(r["evidence"]) for r in records])}
     if wide:  # the context lever ran (--levers > 0)
         measured["verdict_lever_judge_with_neighbour_passages"] = {
             "claims": len(wide), "passage alone (shipped)": summary([g for g, _, _ in wide], [p for _, p, _ in wide]),
@@ -174,7 +174,7 @@ def main() -> None:
     parser.add_argument("--retrieval-only", action="store_true", help="only the retrieval levers (no stance model)")
     parser.add_argument("--reuse", action="store_true",
                         help="recompute the verdicts from the judged evidence a previous run kept in --workdir "
-                             "(after refitting qa/verdict_params.json)")
+                             "(after refitting qa/evidence_model.json)")
     parser.add_argument("--tag", default="", help="appended to the results file name (e.g. for a settings variant)")
     parser.add_argument("--levers", type=int, default=60,
                         help="claims (seeded sample) on which the costly levers are measured: stance rerank, context")
@@ -188,23 +188,22 @@ def main() -> None:
         work = args.workdir or Path(tmp)
         checker = FactChecker(Settings.from_env(data_dir=work), stance=stance_for(args.model, args.workdir))
         spans = ingest_corpus(checker, corpus)
-        min_coverage = checker.settings.min_coverage
         cases = work / f"e2e-cases-{args.split}-{len(claims)}-{checker.stance.cache_key}.pkl"
         if args.retrieval_only:
             measured = retrieval_only(checker, claims, spans)
         elif args.reuse and cases.exists():
-            measured = summarise(pickle.loads(cases.read_bytes()), min_coverage, VerdictParams.load())
+            measured = summarise(pickle.loads(cases.read_bytes()))
         else:
             sample = random.Random(1).sample(claims, min(args.levers, len(claims)))
             records = collect(checker, claims, spans, {row["id"] for row in sample})
             checker.stance.save()
             cases.write_bytes(pickle.dumps(records))
-            measured = summarise(records, min_coverage, VerdictParams.load())
+            measured = summarise(records)
     results = {"dataset": f"check-covid {args.split}", "model": str(args.model), "claims": len(claims),
-               "documents": len(corpus), "verdict_params": json.loads((Path("qa") / "verdict_params.json").read_text()),
+               "documents": len(corpus), "evidence_model": json.loads(MODEL_FILE.read_text())["fitted_on"],
                "settings": {"min_coverage": checker.settings.min_coverage, "candidates": checker.settings.candidates},
                "same_text_two_labels": text_only_ceiling(claims), **measured}
-    print(json.dumps({k: v for k, v in results.items() if k not in ("verdict", "verdict_params")}, indent=2))
+    print(json.dumps({k: v for k, v in results.items() if k not in ("verdict", "evidence_model")}, indent=2))
     if "verdict" in measured:
         print(f"verdict accuracy {measured['verdict']['accuracy']} macro-F1 {measured['verdict']['macro_f1']}")
     suffix = ("" if args.model.resolve() == MODEL_DIR else f"-{args.model.name}") + \

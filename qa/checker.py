@@ -94,8 +94,8 @@ class Checker:
 
     def _result(self, question: str, claim: str, evidence: list[Evidence], top_k: int,
                 open_question: bool) -> CheckResult:
-        supporting, conflicting, related = sides(evidence, open_question=open_question)
         verdict = decide(evidence, open_question=open_question)
+        supporting, conflicting, related = sides(evidence, verdict.label, open_question=open_question)
         supporting, conflicting, related = shown(supporting, conflicting, related, top_k)
         answer = write_answer(claim, verdict.label, supporting, conflicting)
         return CheckResult(question, claim, verdict.label, verdict.confidence, answer, supporting, conflicting,

