@@ -80,12 +80,15 @@ class Passage:
     start: int
     end: int
     also_in: tuple[str, ...] = ()
+    evidence_scores: StanceScores | None = None  # P(supporting / refuting evidence, not evidence); newer servers
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Passage:
+        evidence = data.get("evidence_scores")
         return cls(data["id"], data["text"], float(data["relevance"]), data["stance"],
                    StanceScores.from_json(data["stance_scores"]), Source.from_json(data["source"]),
-                   int(data["start"]), int(data["end"]), tuple(data.get("also_in") or ()))
+                   int(data["start"]), int(data["end"]), tuple(data.get("also_in") or ()),
+                   StanceScores.from_json(evidence) if evidence else None)
 
 
 @dataclass(frozen=True)

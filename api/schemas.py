@@ -115,6 +115,7 @@ class Passage(TypedDict):
     relevance: float
     stance: Stance
     stance_scores: StanceScores
+    evidence_scores: StanceScores  # the evidence model: P(supporting / refuting evidence, not evidence)
     source: Source
     start: int
     end: int

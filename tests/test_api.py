@@ -65,9 +65,11 @@ def test_check_follows_the_contract(client) -> None:
     passages = body["supporting"] + body["conflicting"] + body["related"]
     assert passages and all(len(body[s]) <= 3 for s in ("supporting", "conflicting", "related"))
     for p in passages:
-        assert set(p) == {"id", "text", "relevance", "stance", "stance_scores", "source", "start", "end", "also_in"}
+        assert set(p) == {"id", "text", "relevance", "stance", "stance_scores", "evidence_scores", "source", "start",
+                          "end", "also_in"}
         assert set(p["source"]) == {"doc_id", "title", "publisher", "date", "url", "path"}
         assert abs(sum(p["stance_scores"].values()) - 1) < 1e-3
+        assert abs(sum(p["evidence_scores"].values()) - 1) < 1e-3
     assert client.get("/v1/check?q=Did+Trump+agree+to+safe+zones%3F&top_k=3").get_json()["claim"] == body["claim"]
 
 
