@@ -72,15 +72,16 @@ def write_results(name: str, results: dict) -> Path:
     return path
 
 
-def run_at_commit(commit: str, module: str, arguments: list[str]) -> dict:
-    """The results file of `python -m <module> <arguments>` run on the code of `commit` (checked out in a
-    temporary git worktree, with this environment's packages): a baseline pipeline measured in the same run."""
+def run_at_commit(commit: str, module: str, arguments: list[str], results_name: str) -> dict:
+    """The results file `results_name` of `python -m <module> <arguments>` run on the code of `commit`
+    (checked out in a temporary git worktree, with this environment's packages): a baseline measured in
+    the same run."""
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(tmp) / "tree"
         subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), commit], check=True,
                        capture_output=True)
         try:
-            subprocess.run([sys.executable, "-m", module, *arguments, "--name", "at-commit"], cwd=tree, check=True)
-            return json.loads((tree / "bench" / "results" / "at-commit.json").read_text())
+            subprocess.run([sys.executable, "-m", module, *arguments], cwd=tree, check=True)
+            return json.loads((tree / "bench" / "results" / f"{results_name}.json").read_text())
         finally:
             subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], check=False)

@@ -1,9 +1,10 @@
 """Warm /v1/check latency on the seed corpus, over real HTTP on loopback.
 
-    python -m bench.latency [--requests 100]
+    python -m bench.latency [--requests 100] [--baseline-commit REV] [--name latency]
 
 Indexes seeds/ into a temporary data dir, starts the app on 127.0.0.1 (random port), warms it up,
-then sends the questions below in turn. Writes p50/p95/mean to bench/results/latency.json.
+then sends the questions below in turn. Writes p50/p95/mean to bench/results/<name>.json; with
+--baseline-commit, the same bench run on that commit's code right after, in the same file.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from pathlib import Path
 from werkzeug.serving import make_server
 
 from api import create_app
-from bench.common import write_results
+from bench.common import run_at_commit, write_results
 from qa.settings import Settings
 
 QUESTIONS = [
@@ -43,6 +44,8 @@ def post(url: str, question: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--baseline-commit", default=None, help="also measure the read path of this git commit")
+    parser.add_argument("--name", default="latency")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(Settings(data_dir=Path(tmp), rate_limit=0))  # latency, not the per-client limit
@@ -60,7 +63,10 @@ def main() -> None:
                "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1),
                "mean_ms": round(statistics.fmean(ordered), 1)}
     print(json.dumps(results, indent=2))
-    write_results("latency", results)
+    if args.baseline_commit:
+        found = run_at_commit(args.baseline_commit, "bench.latency", ["--requests", str(args.requests)], "latency")
+        results[f"commit {args.baseline_commit}"] = {k: found[k] for k in ("p50_ms", "p95_ms", "mean_ms")}
+    write_results(args.name, results)
 
 
 if __name__ == "__main__":

@@ -140,7 +140,8 @@ def commit_run(args: argparse.Namespace, module: str, arguments: list[str]) -> d
     """With --baseline-commit: this bench's "shipped" run on that commit's code, else {}."""
     if not args.baseline_commit:
         return {}
-    found = run_at_commit(args.baseline_commit, module, ["--data", str(args.data.resolve()), *arguments])
+    found = run_at_commit(args.baseline_commit, module, ["--data", str(args.data.resolve()), *arguments],
+                          module.split(".")[-1])
     return {f"commit {args.baseline_commit}": found["runs"]["shipped"]}
 
 
