@@ -23,8 +23,10 @@ from tqdm import tqdm
 
 from bench.check_covid import GOLD, gold_evidence, ingest_corpus, load, stance_for
 from bench.common import DEFAULT_DATA, require_data
+from qa.errors import IngestError
 from qa.evidence_model import titled
 from qa.grounding import claim_coverage, claim_entities, is_grounded
+from qa.readers import RawDocument
 from qa.retrieval import fuse, with_cosine
 from qa.service import FactChecker
 from qa.settings import Settings
@@ -73,6 +75,33 @@ def collect(checker: FactChecker, claims: list[dict], spans: dict, depth: int) -
                       "has_nei_twin": any(r["label"] == "NOTENOUGHINFO" for r in rows), "candidates": found})
         if len(cases) % 50 == 0:
             checker.stance.save()
+    return cases
+
+
+def news_cases(checker: FactChecker, headlines: dict[str, dict[str, str]], asked: list[str], depth: int) -> list[dict]:
+    """Headlines (FNC-1 train) asked over their article bodies, as cases without sentence labels: the gold
+    comes from the stances of a headline's bodies (bench.news_protocol.gold_of), and its stance-taking
+    bodies are its "answering documents" (dropped for the not_enough_info variant)."""
+    from bench.news_protocol import gold_of
+
+    doc_ids = {}
+    with checker.bulk():
+        for body in tqdm(sorted({b for h in asked for b in headlines[h]}), desc="ingest", unit="doc"):
+            try:
+                doc_ids[body] = checker.add_document(RawDocument(body)).doc_id
+            except IngestError:
+                continue
+    cases = []
+    for headline in tqdm(asked, desc="headlines", unit="headline"):
+        found = candidates(checker, headline, depth)
+        answering = {doc_ids.get(b) for b, stance in headlines[headline].items() if stance != "discuss"}
+        for c in found:
+            c["gold_doc"], c["gold_sentence"] = c["doc_id"] in answering, None
+        for c, scores in zip(found, checker.stance.score_pairs([(headline, titled(c["title"], c["text"]))
+                                                                  for c in found])):
+            c["titled"] = scores
+        gold = gold_of(headlines[headline])
+        cases.append({"claim": headline, "gold": gold, "has_nei_twin": gold != "not_enough_info", "candidates": found})
     return cases
 
 

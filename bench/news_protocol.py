@@ -35,12 +35,12 @@ SPLIT = "fnc1-train/competition_test"
 VERDICTS = ("supported", "refuted", "disputed", "not_enough_info")
 
 
-def headline_stances(nli_dir: Path) -> dict[str, dict[str, str]]:
+def headline_stances(nli_dir: Path, split: str = SPLIT) -> dict[str, dict[str, str]]:
     """headline -> {body: its stance (agree / disagree / discuss)}."""
     stance = {"entailment": "agree", "contradiction": "disagree", "neutral": "discuss"}
     headlines: dict[str, dict[str, str]] = {}
     for row in read_jsonl(nli_dir / "pairs.jsonl.gz"):
-        if row["source"] == SPLIT:
+        if row["source"] == split:
             headlines.setdefault(row["hypothesis"], {})[row["premise"]] = stance[row["label"]]
     return headlines
 

@@ -1,7 +1,8 @@
 """Which retrieved passages are evidence for a claim, and what the corpus says of it: learned on train.
 
 Three small linear models, fitted by `python -m bench.fit_verdict` on Check-COVID train claims asked
-over the 297 abstracts (with the answering abstract present, and deleted), stored in
+over the 297 abstracts (with the answering abstract present, and deleted) and FNC-1 train headlines
+asked over their articles (with the stance-taking articles present, and deleted), stored in
 evidence_model.json:
 
 1. `prior` (cheap features only: relevance, claim-word coverage, fused, dense and lexical ranks, how
@@ -11,8 +12,9 @@ evidence_model.json:
    which carries what a sentence leaves implicit) and gives P(supporting evidence),
    P(refuting evidence), P(not evidence);
 3. `verdict` reads those per claim (noisy-or over sources per side, the strongest passages) and
-   gives P(supported), P(refuted), P(not_enough_info); `class_weights` trade the classes so that a
-   true claim is not answered refuted more often than the hand-set rule did on train.
+   gives P(supported), P(refuted), P(disputed), P(not_enough_info); it is fitted on news headlines
+   (FNC-1 train, asked over their articles) as well; `class_weights` trade the classes so that a true
+   claim is not answered refuted more often than the hand-set rule did on train.
 
 These replace the coverage gate (half of the claim's words in the passage) and the hand thresholds:
 each signal weighs in instead of vetoing. One gate stays, before all of this: a document that does not
@@ -38,7 +40,6 @@ CHEAP_FEATURES = ("relevance", "coverage", "log_rank", "log_document_order", "do
 STANCE_FEATURES = ("supports", "refutes", "neutral")
 CLAIM_FEATURES = ("supports_noisy_or", "refutes_noisy_or", "supports_1", "supports_2", "supports_3",
                   "refutes_1", "refutes_2", "refutes_3", "best_evidence", "best_evidence_lean")
-VERDICTS = ("supported", "refuted", "not_enough_info")
 
 
 def titled(title: str | None, text: str) -> str:
@@ -123,14 +124,13 @@ class EvidenceModel:
     class_weights: dict[str, float]
     judged_per_claim: int
     shown_threshold: float  # P(evidence for a side) from which a passage is listed under that side
-    dispute_strength: float  # both sides' noisy-or at least this: "disputed"
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> EvidenceModel:
         data = json.loads(path.read_text())
         return cls(LinearModel.from_dict(data["prior"]), LinearModel.from_dict(data["passage"]),
                    LinearModel.from_dict(data["verdict"]), {k: float(v) for k, v in data["class_weights"].items()},
-                   int(data["judged_per_claim"]), float(data["shown_threshold"]), float(data["dispute_strength"]))
+                   int(data["judged_per_claim"]), float(data["shown_threshold"]))
 
     def worth_judging(self, candidates: list[Candidate]) -> list[int]:
         """Indices of the `judged_per_claim` candidates the prior rates likeliest to be evidence, in order."""
@@ -151,13 +151,9 @@ class EvidenceModel:
         return dict(zip(self.verdict.classes, p.tolist()))
 
     def decide(self, sources: list[str], as_evidence: np.ndarray) -> tuple[str, float]:
-        """(verdict, confidence): the weighted most probable class, or "disputed" when both sides'
-        evidence is strong; the confidence is the model's probability of the answer (for "disputed",
-        that the corpus takes a side at all)."""
+        """(verdict, confidence): the most probable class after the class weights; the confidence is
+        the model's probability of that class."""
         p = self.verdict_probabilities(sources, as_evidence)
-        features = dict(zip(CLAIM_FEATURES, claim_features(sources, as_evidence)))
-        if min(features["supports_noisy_or"], features["refutes_noisy_or"]) >= self.dispute_strength:
-            return "disputed", p["supported"] + p["refuted"]
         label = max(p, key=lambda c: p[c] * self.class_weights.get(c, 1.0))
         return label, p[label]
 
