@@ -38,7 +38,7 @@ MISSING_RANK = 100  # a passage one ranking did not return
 CHEAP_FEATURES = ("relevance", "coverage", "log_rank", "log_document_order", "document_share",
                   "log_dense_rank", "log_lexical_rank")
 STANCE_FEATURES = ("supports", "refutes", "neutral")
-CLAIM_FEATURES = ("supports_noisy_or", "refutes_noisy_or", "supports_1", "supports_2", "supports_3",
+CLAIM_FEATURES = ("supports_noisy_or", "refutes_noisy_or", "both_sides", "supports_1", "supports_2", "supports_3",
                   "refutes_1", "refutes_2", "refutes_3", "best_evidence", "best_evidence_lean")
 
 
@@ -85,7 +85,8 @@ def claim_features(sources: list[str], probabilities: np.ndarray) -> np.ndarray:
     top = lambda column: (np.sort(probabilities[:, column])[::-1].tolist() + [0.0, 0.0, 0.0])[:3]  # noqa: E731
     evidence = probabilities[:, 1] + probabilities[:, 2]
     at = int(np.argmax(evidence))
-    return np.array([*noisy_or, *top(1), *top(2), evidence[at], probabilities[at, 1] - probabilities[at, 2]])
+    return np.array([*noisy_or, min(noisy_or), *top(1), *top(2), evidence[at],
+                     probabilities[at, 1] - probabilities[at, 2]])
 
 
 @dataclass(frozen=True)

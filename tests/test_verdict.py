@@ -68,8 +68,16 @@ def test_syndicated_copies_and_passages_of_one_source_count_once() -> None:
     assert decide([copy, also], model).confidence == pytest.approx(same_source.confidence)
 
 
-def test_disputed_only_when_both_sides_are_strong() -> None:
-    assert decide([item("a", 0.95, 0.01), item("b", 0.01, 0.95)]).label == "disputed"
+def test_disputed_grows_with_evidence_on_both_sides() -> None:
+    model = fitted_model()
+
+    def p_disputed(*evidence: Evidence) -> float:
+        rows = np.array([[e.as_evidence.neutral, e.as_evidence.supports, e.as_evidence.refutes] for e in evidence])
+        return model.verdict_probabilities([e.passage.doc_id for e in evidence], rows)["disputed"]
+
+    both = p_disputed(item("a", 0.6, 0.01), item("b", 0.01, 0.6))
+    assert both > p_disputed(item("a", 0.6, 0.01), item("b", 0.6, 0.01))
+    assert both > p_disputed(item("a", 0.01, 0.6), item("b", 0.01, 0.6))
     assert decide([item("a", 0.95, 0.01), item("b", 0.9, 0.01)]).label == "supported"
     assert decide([item("a", 0.01, 0.95), item("b", 0.01, 0.9)]).label == "refuted"
 
