@@ -59,8 +59,12 @@ from qa.settings import Settings
 from qa.stance import MODEL_DIR
 
 JUDGED_PER_CLAIM = 12  # offline on train, 12 judged kept the macro-F1 of judging all 40 (and 8 lost ~0.01)
-TRUE_REFUTED_CAP = 0.07  # the hand-set rule before this model answered 7.0% of true train claims refuted
-NOT_ENOUGH_INFO_FLOOR = 0.70  # with the answering documents dropped, at least this share answered not_enough_info
+# Caps on out-of-fold train answers, with a margin: the train splits are in the stance model's own training
+# pool, so its probabilities there are optimistic. Fitted at 7 % / 70 % (the hand-set rule's rate on train,
+# the issue's floor), the models answered 14.5 % of true Check-COVID dev claims refuted and 56 % of those
+# whose answering abstract was deleted not_enough_info; the hand-set rule kept its train rates on dev.
+TRUE_REFUTED_CAP = 0.035  # half the hand-set rule's 7.0 % of true train claims answered refuted
+NOT_ENOUGH_INFO_FLOOR = 0.85  # with the answering documents dropped, at least this share answered not_enough_info
 FOLDS = 5
 
 
@@ -146,7 +150,7 @@ def weigh_classes(answers: list[tuple[dict[str, float], str, str]]) -> tuple[dic
     """The class weights with the best mean macro-F1 over the data sets among those that keep the caps,
     and the report of each set under them."""
     best = None
-    for nei in np.arange(0.3, 2.01, 0.1):
+    for nei in np.arange(0.3, 3.01, 0.1):
         for refuted in np.arange(0.3, 1.51, 0.1):
             for disputed in (0.5, 0.75, 1.0, 1.5, 2.0):
                 weights = {"not_enough_info": round(float(nei), 2), "refuted": round(float(refuted), 2),
