@@ -27,29 +27,25 @@ from qa.errors import IngestError
 from qa.evidence_model import titled
 from qa.grounding import claim_coverage, claim_entities, is_grounded
 from qa.readers import RawDocument
-from qa.retrieval import fuse, with_cosine
+from qa.retrieval import retrieve
 from qa.service import FactChecker
 from qa.settings import Settings
 from qa.stance import MODEL_DIR
 
 
 def candidates(checker: FactChecker, claim: str, depth: int) -> list[dict]:
-    query = checker.encoder.encode_query(claim)
-    dense = checker.index.search(query, depth)
-    lexical = checker.store.lexical_search(claim, depth)
-    dense_rank = {i: n for n, (i, _) in enumerate(dense)}
-    lexical_rank = {i: n for n, (i, _) in enumerate(lexical)}
-    hits = with_cosine(fuse(dense, lexical, depth), dense, checker.index, query)
-    passages = checker.store.passages_by_ids([i for i, _ in hits])
+    """The service's fused retrieval to `depth`, each passage with what the evidence model reads of it."""
+    hits = retrieve(claim, checker.encoder, checker.index, checker.store, depth)
+    passages = checker.store.passages_by_ids([h.id for h in hits])
     documents = checker.store.documents_by_ids([p.doc_id for p in passages.values()])
     entities = claim_entities(claim)
     out = []
-    for rank, (i, relevance) in enumerate(hits):
-        p = passages[i]
+    for rank, hit in enumerate(hits):
+        p = passages[hit.id]
         doc = documents[p.doc_id]
-        out.append({"id": i, "doc_id": p.doc_id, "start": p.start, "end": p.end, "text": p.text,
-                    "title": doc.source.title or "", "rank": rank, "relevance": relevance,
-                    "dense_rank": dense_rank.get(i), "lexical_rank": lexical_rank.get(i),
+        out.append({"id": hit.id, "doc_id": p.doc_id, "start": p.start, "end": p.end, "text": p.text,
+                    "title": doc.source.title or "", "rank": rank, "relevance": hit.relevance,
+                    "dense_rank": hit.dense_rank, "lexical_rank": hit.lexical_rank,
                     "coverage": claim_coverage(claim, p.text), "grounded": is_grounded(entities, doc.text)})
     return out
 
