@@ -6,15 +6,15 @@ asked over their articles (with the stance-taking articles present, and deleted)
 evidence_model.json:
 
 1. `prior` (cheap features only: relevance, claim-word coverage, fused, dense and lexical ranks, how
-   high and how often the passage's document comes up) chooses the
-   `judged_per_claim` candidates worth the stance model's time;
+   high and how often the passage's document comes up) chooses the `judged_per_claim` candidates
+   worth the stance model's time;
 2. `passage` adds the stance model's probabilities (the passage judged after its document's title,
    which carries what a sentence leaves implicit) and gives P(supporting evidence),
    P(refuting evidence), P(not evidence);
-3. `verdict` reads those per claim (noisy-or over sources per side, the strongest passages) and
-   gives P(supported), P(refuted), P(disputed), P(not_enough_info); it is fitted on news headlines
-   (FNC-1 train, asked over their articles) as well; `class_weights` trade the classes so that a true
-   claim is not answered refuted more often than the hand-set rule did on train.
+3. `verdict` reads those per claim (noisy-or over sources per side, the weaker side's strength, the
+   strongest passages) and gives P(supported), P(refuted), P(disputed), P(not_enough_info);
+   `class_weights` trade the classes so that a true claim is answered refuted at most half as often
+   as the hand-set rule did on train (bench/fit_verdict.py says why the margin).
 
 These replace the coverage gate (half of the claim's words in the passage) and the hand thresholds:
 each signal weighs in instead of vetoing. One gate stays, before all of this: a document that does not
