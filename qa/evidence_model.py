@@ -121,7 +121,7 @@ class LinearModel:
 class EvidenceModel:
     prior: LinearModel  # classes: other, evidence
     passage: LinearModel  # classes: not_evidence, supports, refutes
-    verdict: LinearModel  # classes: some order of VERDICTS
+    verdict: LinearModel  # classes: the verdicts (qa.documents.VERDICTS) it was fitted on
     class_weights: dict[str, float]
     judged_per_claim: int
     shown_threshold: float  # P(evidence for a side) from which a passage is listed under that side
