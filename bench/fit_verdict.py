@@ -53,6 +53,7 @@ from qa.evidence_model import (
     LinearModel,
     cheap_features,
     claim_features,
+    weighted_choice,
 )
 from qa.service import FactChecker
 from qa.settings import Settings
@@ -155,7 +156,7 @@ def weigh_classes(answers: list[tuple[dict[str, float], str, str]]) -> tuple[dic
             for disputed in (0.5, 0.75, 1.0, 1.5, 2.0):
                 weights = {"not_enough_info": round(float(nei), 2), "refuted": round(float(refuted), 2),
                            "disputed": disputed}
-                predicted = [max(p, key=lambda c: p[c] * weights.get(c, 1.0)) for p, _, _ in answers]
+                predicted = [weighted_choice(p, weights) for p, _, _ in answers]
                 true = [p for (_, g, _), p in zip(answers, predicted) if g == "supported"]
                 unanswered = [p for (_, g, _), p in zip(answers, predicted) if g == "not_enough_info"]
                 if (sum(p == "refuted" for p in true) > TRUE_REFUTED_CAP * len(true)

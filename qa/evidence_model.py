@@ -155,8 +155,13 @@ class EvidenceModel:
         """(verdict, confidence): the most probable class after the class weights; the confidence is
         the model's probability of that class."""
         p = self.verdict_probabilities(sources, as_evidence)
-        label = max(p, key=lambda c: p[c] * self.class_weights.get(c, 1.0))
+        label = weighted_choice(p, self.class_weights)
         return label, p[label]
+
+
+def weighted_choice(probabilities: dict[str, float], weights: dict[str, float]) -> str:
+    """The class with the highest probability x weight (a class without a weight weighs 1)."""
+    return max(probabilities, key=lambda c: probabilities[c] * weights.get(c, 1.0))
 
 
 @lru_cache(maxsize=1)
