@@ -1,6 +1,7 @@
 """Performance at scale: ingest FNC-1, /v1/check at that size and on the seeds, the index at 1M vectors.
 
     python -m bench.scale [--data ../shared/data] [--sections ingest,check,seeds,index] [--baseline 3000]
+                          [--baseline-commit REV]
 
 ingest: `factcheck ingest` of the ~2,400 FNC-1 article bodies (one JSON line each) into a fresh data
     dir; passages/s next to plain sentence-transformers (fp32, its defaults, batch 32) encoding a
@@ -9,6 +10,8 @@ check:  warm /v1/check over real HTTP, real FNC-1 headlines, at that corpus size
 seeds:  the same on the five seed articles, alone and with 4 concurrent clients (checks/s).
 index:  bench.index_scale: flat, HNSW-SQ8, IVF-SQ8, IVF-PQ up to 1M vectors.
 goals:  only recompute the goal summary from the sections stored.
+--baseline-commit REV: the check and seeds sections run again on that commit's code right after (its own
+    ingest, in a git worktree), stored beside them as "commit REV".
 Each section updates its part of bench/results/scale.json; the plot is bench.plot_scale.
 """
 from __future__ import annotations
@@ -24,7 +27,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.common import DEFAULT_DATA, RESULTS, require_data, write_results
+from bench.common import DEFAULT_DATA, RESULTS, require_data, run_at_commit, write_results
 from bench.corpus import fnc1_articles, passages_of
 from bench.latency import QUESTIONS, post
 from embeddings.index import EF_SEARCH
@@ -142,8 +145,11 @@ def main() -> None:
     parser.add_argument("--sections", default="ingest,check,seeds,index")
     parser.add_argument("--baseline", type=int, default=3000, help="passages in the plain-encoding sample")
     parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--baseline-commit", default=None,
+                        help="also measure the check and seeds sections on this git commit's code")
     args = parser.parse_args()
     sections = args.sections.split(",")
+    measured = {}
     nli = require_data(args.data / "nli")
     articles = ingestible(fnc1_articles(nli))
     headlines = random.Random(2).sample(sorted({h for heads in articles.values() for h in heads}), 300)
@@ -152,11 +158,22 @@ def main() -> None:
         if "ingest" in sections or "check" in sections:
             save("fnc1_ingest", ingest(articles, data_dir, args.baseline))
         if "check" in sections:
-            save("fnc1_check", check_latency(data_dir, headlines, args.requests))
+            measured["fnc1_check"] = check_latency(data_dir, headlines, args.requests)
+            save("fnc1_check", measured["fnc1_check"])
     if "seeds" in sections:
         with tempfile.TemporaryDirectory() as tmp:
-            save("seeds_check", check_latency(Path(tmp), QUESTIONS, args.requests, seeds=True))
-            save("seeds_check_4_clients", check_latency(Path(tmp), QUESTIONS, args.requests, clients=4, seeds=True))
+            measured["seeds_check"] = check_latency(Path(tmp), QUESTIONS, args.requests, seeds=True)
+            save("seeds_check", measured["seeds_check"])
+            measured["seeds_check_4_clients"] = check_latency(Path(tmp), QUESTIONS, args.requests, clients=4,
+                                                              seeds=True)
+            save("seeds_check_4_clients", measured["seeds_check_4_clients"])
+    if args.baseline_commit and measured:
+        baseline = [s for s in ("ingest", "check", "seeds") if s in sections]
+        found = run_at_commit(args.baseline_commit, "bench.scale",
+                              ["--data", str(args.data.resolve()), "--sections", ",".join(baseline),
+                               "--baseline", str(args.baseline), "--requests", str(args.requests)], "scale")
+        for section, value in measured.items():
+            save(section, {**value, f"commit {args.baseline_commit}": found[section]})
     if "index" in sections:
         index_section(articles, headlines)
     if "goals" in sections:
