@@ -29,16 +29,19 @@ def sides(evidence: list[Evidence], verdict: str = "not_enough_info", model: Evi
           open_question: bool = False) -> tuple[list[Evidence], list[Evidence], list[Evidence]]:
     """(supporting, conflicting, related), each best first by its evidence probability (related: relevance).
 
-    A supported or refuted verdict always lists the passage it rests most on (the strongest for its
-    side), even below `shown_threshold`: an answer cites what it is based on."""
+    An answer cites what it is based on: a supported or refuted verdict always lists the passage it rests
+    most on (the strongest for its side), a disputed one the strongest of each side, even below
+    `shown_threshold`."""
     model = model or fitted_model()
     counted = [] if open_question else evidence
     supporting = [e for e in counted if e.as_evidence.supports >= max(model.shown_threshold, e.as_evidence.refutes)]
     conflicting = [e for e in counted if e.as_evidence.refutes >= model.shown_threshold
                    and e.as_evidence.refutes > e.as_evidence.supports]
-    for label, listed, side in (("supported", supporting, "supports"), ("refuted", conflicting, "refutes")):
-        if verdict == label and counted and not listed:
-            listed.append(max(counted, key=lambda e: getattr(e.as_evidence, side)))
+    for labels, listed, side in ((("supported", "disputed"), supporting, "supports"),
+                                 (("refuted", "disputed"), conflicting, "refutes")):
+        unlisted = [e for e in counted if all(e is not x for x in supporting + conflicting)]
+        if verdict in labels and unlisted and not listed:
+            listed.append(max(unlisted, key=lambda e: getattr(e.as_evidence, side)))
     chosen = {id(e) for e in supporting + conflicting}
     related = [replace(e, neutral=True) for e in evidence if id(e) not in chosen]
     supporting.sort(key=lambda e: -e.as_evidence.supports)

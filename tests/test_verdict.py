@@ -123,3 +123,7 @@ def test_a_verdict_lists_the_passage_it_rests_on() -> None:
     assert sides(weak, "not_enough_info", model)[:2] == ([], [])
     supporting, conflicting, _ = sides(weak, "supported", model)
     assert [e.passage.doc_id for e in supporting] == ["a"] and conflicting == []
+    mixed = [item("a", 0.3, 0.1), item("b", 0.25, 0.2), item("c", 0.1, 0.15)]
+    supporting, conflicting, related = sides(mixed, "disputed", model)
+    assert [e.passage.doc_id for e in supporting] == ["a"] and [e.passage.doc_id for e in conflicting] == ["b"]
+    assert [e.passage.doc_id for e in related] == ["c"]
