@@ -57,15 +57,18 @@ def main() -> None:
             post(url, question)
         timings = [post(url, QUESTIONS[i % len(QUESTIONS)]) for i in range(args.requests)]
         server.shutdown()
+        checker = app.extensions["factcheck"]
+        execution = {"stance": checker.stance.choice.describe(), "encoder": checker.encoder.choice.describe()}
     ordered = sorted(timings)
     results = {"requests": len(timings), "corpus": "seeds/ (5 articles)", "concurrency": 1,
                "p50_ms": round(statistics.median(ordered), 1),
                "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1),
-               "mean_ms": round(statistics.fmean(ordered), 1)}
+               "mean_ms": round(statistics.fmean(ordered), 1), "execution": execution}
     print(json.dumps(results, indent=2))
     if args.baseline_commit:
         found = run_at_commit(args.baseline_commit, "bench.latency", ["--requests", str(args.requests)], "latency")
-        results[f"commit {args.baseline_commit}"] = {k: found[k] for k in ("p50_ms", "p95_ms", "mean_ms")}
+        results[f"commit {args.baseline_commit}"] = {k: found[k] for k in ("p50_ms", "p95_ms", "mean_ms", "execution")
+                                                    if k in found}
     write_results(args.name, results)
 
 
