@@ -8,6 +8,7 @@ the claim (capitalised words that are not ordinary dictionary words at the start
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lemminflect import getAllLemmas
 
@@ -52,7 +53,9 @@ def _names_alias(entity: str, text: str) -> bool:
     return any(re.search(rf"(?<![\w.]){re.escape(alias)}(?![\w-])", text) for alias in _ALIAS_OF.get(entity, ()))
 
 
+@lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
+    """The 5-letter prefix of the word's lemma (lemminflect deep-copies its tables on every call: cached)."""
     lemmas = getAllLemmas(word)
     base = (lemmas.get("VERB") or lemmas.get("NOUN") or (word,))[0]
     return base[:5]
