@@ -154,8 +154,9 @@ def weigh_classes(answers: list[tuple[dict[str, float], str, str]]) -> tuple[dic
     for nei in np.arange(0.3, 3.01, 0.1):
         for refuted in np.arange(0.3, 1.51, 0.1):
             # Not above 2: with weights up to 6 the fit for stance v7 chose 4, which lifted FNC-1 train out of fold
-            # (0.36 -> 0.40) but answered "disputed" at 15 % confidence for plainly true seed claims and
-            # doubled true claims answered refuted on Check-COVID dev (bench/results/open_protocol_stance_v7.json).
+            # (0.36 -> 0.40) but answered "disputed" at about 15 % confidence for plainly true seed claims
+            # (bench/results/seed_questions_disputed_weight_4.json) and 5 of 69 true Check-COVID dev claims refuted,
+            # against none (bench/results/open_protocol_stance_v7.json). Chosen after seeing those results.
             for disputed in (0.5, 0.75, 1.0, 1.5, 2.0):
                 weights = {"not_enough_info": round(float(nei), 2), "refuted": round(float(refuted), 2),
                            "disputed": disputed}
