@@ -134,7 +134,9 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    store, vectors = checker().store, len(checker().index)  # a vector backend that is down answers 503
+    index = checker().live_index
+    index.refresh()  # brought up to what any process committed, as a check would; a backend down answers 503
+    store, vectors = checker().store, len(index)
     return jsonify({"status": "ready", "documents": store.document_count(), "passages": store.passage_count(),
                     "vectors": vectors})
 

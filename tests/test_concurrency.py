@@ -89,5 +89,7 @@ def test_cli_ingest_into_the_data_dir_of_a_running_app(seeded_copy: FactChecker,
                             timeout=300)
     assert ingest.returncode == 0, ingest.stderr
     assert "1 added" in ingest.stdout
+    ready = client.get("/readyz").get_json()  # before any check: readiness follows the store too
+    assert ready["vectors"] == ready["passages"]
     assert "Grain deal" in cited(client.get(f"/v1/check?q={GRAIN_QUESTION}").get_json())
     assert client.get("/readyz").get_json()["passages"] == len(seeded_copy.index)
