@@ -67,7 +67,8 @@ def main() -> None:
     add_model_arguments(parser)
     parser.add_argument("--name", default="seed_questions")
     args = parser.parse_args()
-    args.baseline_commit = None  # older commits lack this bench: compare models with --baseline-model
+    if args.baseline_commit:
+        parser.error("older commits lack this bench: compare models with --baseline-model")
     results = {}
     for name, settings, stance, fitted in model_runs(args):
         results[name] = {**run_variant(settings, stance), "evidence_model": str(fitted)}

@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 from api.cli import main
 from api.client import FactCheckAPIError, FactCheckClient, TextCheckResult
 from qa.checker import MAX_TEXT_CHARS, MAX_TEXT_CLAIMS
+from qa.evidence_model import fitted_model
 
 TEXT = ("Syria talks\n\n"
         "Putin met Erdogan in Sochi and agreed to establish safe zones. Did Trump agree to safe zones? "
@@ -25,6 +26,11 @@ CLAIMS = ["Putin met Erdogan in Sochi.", "Putin agreed to establish safe zones."
 SPANS = ["Putin met Erdogan in Sochi", "agreed to establish safe zones.", "Did Trump agree to safe zones?",
          "Russia will keep its ban on Turkish tomatoes", "Turkey shot down a Russian warplane."]
 SKIPPED = ["Syria talks", "What did Putin say about Syria?", "I think the ceasefire will hold.", "Thanks for reading!"]
+
+
+def weighted(claim: dict) -> float:
+    """What the verdict won by: its probability times its class weight (qa.evidence_model.weighted_choice)."""
+    return claim["confidence"] * fitted_model().class_weights.get(claim["verdict"], 1.0)
 
 
 def scores(passages: list[dict]) -> list[float]:
@@ -51,7 +57,10 @@ def test_claims_offsets_skips_and_evidence(client) -> None:
                                for v in ("supported", "refuted", "disputed", "not_enough_info")}
     for claim in body["claims"]:  # batched with the other claims, each gets what it gets in a text of its own
         alone = client.post("/v1/check_text", json={"text": claim["claim"], "top_k": 3}).get_json()["claims"][0]
-        assert claim["verdict"] == alone["verdict"] and claim["answer"] == alone["answer"]
+        if claim["verdict"] != alone["verdict"]:  # only a tie may flip: batching moves probabilities by rounding
+            assert weighted(claim) == pytest.approx(weighted(alone), abs=0.01)
+            continue
+        assert claim["answer"] == alone["answer"]
         for side in ("supporting", "conflicting", "related"):
             ours, theirs = sorted(claim[side], key=lambda p: p["id"]), sorted(alone[side], key=lambda p: p["id"])
             assert [p["id"] for p in ours] == [p["id"] for p in theirs]
