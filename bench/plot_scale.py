@@ -36,7 +36,8 @@ def main() -> None:
         memory.plot([sizes[-1]], [index[kind]["size_mb"]], marker, label=kind)
     _axes(memory, "index memory (MB, serialised size)")
     _check_panel(checks, results)
-    figure.suptitle(f"factcheck at scale ({results['machine']}; busy machine, see bench/results/scale.json)")
+    figure.suptitle(f"factcheck at scale\n{results['machine']}; each section's load average is in "
+                    "bench/results/scale.json", fontsize=10)
     figure.tight_layout()
     OUT.parent.mkdir(exist_ok=True)
     figure.savefig(OUT, dpi=110)
