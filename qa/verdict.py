@@ -37,12 +37,13 @@ def sides(evidence: list[Evidence], verdict: str = "not_enough_info", model: Evi
     supporting = [e for e in counted if e.as_evidence.supports >= max(model.shown_threshold, e.as_evidence.refutes)]
     conflicting = [e for e in counted if e.as_evidence.refutes >= model.shown_threshold
                    and e.as_evidence.refutes > e.as_evidence.supports]
+    chosen = {id(e) for e in supporting + conflicting}
     for labels, listed, side in ((("supported", "disputed"), supporting, "supports"),
                                  (("refuted", "disputed"), conflicting, "refutes")):
-        unlisted = [e for e in counted if all(e is not x for x in supporting + conflicting)]
+        unlisted = [e for e in counted if id(e) not in chosen]
         if verdict in labels and unlisted and not listed:
             listed.append(max(unlisted, key=lambda e: getattr(e.as_evidence, side)))
-    chosen = {id(e) for e in supporting + conflicting}
+            chosen.add(id(listed[-1]))
     related = [replace(e, neutral=True) for e in evidence if id(e) not in chosen]
     supporting.sort(key=lambda e: -e.as_evidence.supports)
     conflicting.sort(key=lambda e: -e.as_evidence.refutes)
